@@ -1,0 +1,34 @@
+"""order_items v1: one order line; partitioned by order so an order's lines stay together."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from contracts.base import ContractModel, CrossFieldProblem
+from contracts.field_types import Id, LineNumber, Money, PositiveCount
+
+
+class OrderItemsV1(ContractModel):
+    ENTITY = "order_items"
+    VERSION = 1
+    NATURAL_KEY = ("order_id", "line_number")
+    PARTITION_KEY = ("order_id",)
+
+    order_id: Id
+    line_number: LineNumber
+    product_id: Id
+    quantity: PositiveCount
+    unit_price: Money
+    discount_amount: Money = Decimal("0")
+
+    def cross_field_problems(self) -> list[CrossFieldProblem]:
+        line_value = self.quantity * self.unit_price
+        if self.discount_amount > line_value:
+            return [
+                CrossFieldProblem(
+                    "discount_amount",
+                    f"discount_amount {self.discount_amount} exceeds quantity x unit_price "
+                    f"= {line_value}",
+                )
+            ]
+        return []

@@ -1,0 +1,1 @@
+"""The dashboard_api service."""

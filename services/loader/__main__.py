@@ -1,0 +1,4 @@
+from services.loader.app import main
+from shopflow.runtime.service import run
+
+run("loader", main)

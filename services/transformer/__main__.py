@@ -1,0 +1,4 @@
+from services.transformer.app import main
+from shopflow.runtime.service import run
+
+run("transformer", main)

@@ -1,0 +1,4 @@
+from services.validator.app import main
+from shopflow.runtime.service import run
+
+run("validator", main)

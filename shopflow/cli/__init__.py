@@ -1,0 +1,1 @@
+"""The `shopflow` command line."""

@@ -1,0 +1,20 @@
+"""Entry point of the `shopflow` console script; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from shopflow.cli import infra_commands
+from shopflow.cli.dlq import dlq_app
+from shopflow.cli.ingest import ingest_command
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="ShopFlow: event-driven e-commerce analytics.")
+app.command("init")(infra_commands.init_command)
+app.add_typer(infra_commands.topics_app, name="topics")
+app.command("ingest")(ingest_command)
+app.add_typer(dlq_app, name="dlq")
+
+
+if __name__ == "__main__":
+    app()

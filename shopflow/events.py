@@ -1,0 +1,133 @@
+"""Event vocabulary shared by every service: record headers and control events.
+
+Record events (raw.*, valid.*, dlq.*) carry their provenance in headers named
+below; control events (control.batches, keyed by batch id) are JSON objects with
+a past-tense ``type``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+# Provenance headers, set by the ingestor and carried through every stage.
+H_BATCH_ID = "shopflow.batch_id"
+H_SOURCE_FILE = "shopflow.source_file"
+H_LINE = "shopflow.line_number"
+H_FILE_HASH = "shopflow.file_sha256"
+H_ENTITY = "shopflow.entity"
+H_CONTRACT_VERSION = "shopflow.contract_version"
+H_FORMAT = "shopflow.format"  # "csv" or "jsonl": how the value was read
+H_PARSE_ERROR = "shopflow.parse_error"  # set when the ingestor could not read the record
+H_REPLAY_ID = "shopflow.replay_id"  # set on records re-submitted from the dead letters
+
+# Dead-letter headers, after Kafka Connect's __connect.errors.* family.
+H_ERR_CODES = "shopflow.errors.codes"  # comma-separated ErrorCode values
+H_ERR_FIELD = "shopflow.errors.field"  # first failing field
+H_ERR_MESSAGE = "shopflow.errors.message"  # first error's message
+H_ERR_DETAIL = "shopflow.errors.detail"  # JSON list of {code, field, message}
+H_ERR_CONTRACT_VERSION = "shopflow.errors.contract_version"
+H_ERR_ORIG_TOPIC = "shopflow.errors.original.topic"
+H_ERR_ORIG_PARTITION = "shopflow.errors.original.partition"
+H_ERR_ORIG_OFFSET = "shopflow.errors.original.offset"
+H_ERR_ATTEMPT = "shopflow.errors.attempt"
+H_ERR_FIRST_FAILED_AT = "shopflow.errors.first_failed_at"
+
+
+def header_map(headers: list[tuple[str, bytes]] | None) -> dict[str, str]:
+    """Kafka headers as text; later duplicates win."""
+    return {k: _text(v) for k, v in headers or []}
+
+
+def _text(value: str | bytes | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    batch_id: str
+    occurred_at: datetime = Field(default_factory=utcnow)
+
+
+class BatchOpened(_Event):
+    type: Literal["BatchOpened"] = "BatchOpened"
+    business_date: str | None = None
+    files: list[str]
+
+
+class FilePublished(_Event):
+    type: Literal["FilePublished"] = "FilePublished"
+    file: str
+    entity: str
+    sha256: str
+    records: int
+
+
+class FileQuarantined(_Event):
+    type: Literal["FileQuarantined"] = "FileQuarantined"
+    file: str
+    entity: str | None
+    code: str
+    reason: str
+
+
+class FileSkipped(_Event):
+    """The same content was published before (same SHA-256): not published again."""
+
+    type: Literal["FileSkipped"] = "FileSkipped"
+    file: str
+    entity: str | None
+    sha256: str
+    first_batch_id: str
+
+
+class BatchPublished(_Event):
+    type: Literal["BatchPublished"] = "BatchPublished"
+    business_date: str | None = None
+    files_published: int
+    records: int
+
+
+class BatchCompleted(_Event):
+    """Every record of the batch is loaded or rejected; sequence 1 is the first completion,
+    later sequences follow replays that added records to an already completed batch."""
+
+    type: Literal["BatchCompleted"] = "BatchCompleted"
+    sequence: int = 1
+    business_date: str | None = None
+    loaded: int
+    rejected: int
+    dates: list[str] = Field(default_factory=list)
+
+
+class WarehouseBuilt(_Event):
+    type: Literal["WarehouseBuilt"] = "WarehouseBuilt"
+    build_id: int
+    status: str
+    seconds: float
+    stats: dict[str, Any] = Field(default_factory=dict)
+
+
+ControlEvent = Annotated[
+    BatchOpened | FilePublished | FileQuarantined | FileSkipped | BatchPublished
+    | BatchCompleted | WarehouseBuilt,
+    Field(discriminator="type"),
+]
+_control_adapter: TypeAdapter[ControlEvent] = TypeAdapter(ControlEvent)
+
+
+def encode_event(event: _Event) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def decode_event(raw: bytes) -> ControlEvent:
+    return _control_adapter.validate_python(json.loads(raw))

@@ -1,0 +1,1 @@
+"""Shared runtime every service imports: settings, Kafka, logging, metrics, shutdown."""

@@ -1,0 +1,183 @@
+"""Kafka producer and batch consumer on confluent-kafka.
+
+The consumer never auto-stores offsets: a batch's offsets are stored only after
+the handler has finished with it (and, for producers, after the broker acked the
+output). librdkafka then commits stored offsets in the background, on revoke and
+on close, so a crash before storing means the batch is redelivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+
+from shopflow.runtime.errors import DeliveryError, MessageError
+from shopflow.runtime.metrics import BATCH_SECONDS
+from shopflow.runtime.settings import Settings
+from shopflow.runtime.shutdown import Shutdown
+
+log = logging.getLogger(__name__)
+
+Headers = list[tuple[str, str | bytes | None]]
+BatchHandler = Callable[[list[Message]], None]
+
+
+def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "enable.idempotence": True,
+        "acks": "all",
+        "compression.type": "lz4",
+        "linger.ms": 20,
+        "batch.size": 1_000_000,
+        "queue.buffering.max.messages": 500_000,
+        "message.timeout.ms": 120_000,
+    }
+    config.update(overrides)
+    return config
+
+
+class EventProducer:
+    """Idempotent producer that counts delivery failures and flushes on demand."""
+
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
+        self._producer = Producer(producer_config(settings, **overrides))
+        self._failures: list[str] = []
+
+    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
+        if err is not None:
+            self._failures.append(f"{msg.topic()}: {err}")
+
+    def produce(self, topic: str, value: bytes | None, key: bytes | str | None = None,
+                headers: Headers | None = None) -> None:
+        while True:
+            try:
+                self._producer.produce(topic, value=value, key=key, headers=headers,
+                                       on_delivery=self._on_delivery)
+                return
+            except BufferError:
+                self._producer.poll(0.1)  # local queue full: let deliveries drain
+
+    def poll(self, timeout: float = 0) -> None:
+        self._producer.poll(timeout)
+
+    def flush(self, timeout: float = 120.0) -> None:
+        """Block until every produced message is acknowledged, or raise DeliveryError."""
+        remaining = self._producer.flush(timeout)
+        failures, self._failures = self._failures, []
+        if remaining:
+            raise DeliveryError(f"{remaining} message(s) not delivered within {timeout}s")
+        if failures:
+            raise DeliveryError(f"{len(failures)} delivery failure(s), first: {failures[0]}")
+
+
+def consumer_config(settings: Settings, group_id: str, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "group.id": group_id,
+        "enable.auto.commit": True,
+        "auto.commit.interval.ms": 1000,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "cooperative-sticky",
+        "session.timeout.ms": 10_000,
+        "max.poll.interval.ms": 300_000,
+        "fetch.min.bytes": 1,
+        "isolation.level": "read_committed",
+    }
+    config.update(overrides)
+    return config
+
+
+def raise_for_error(msg: Message) -> None:
+    err = msg.error()
+    if err is None:
+        return
+    if err.code() == KafkaError._PARTITION_EOF:
+        return
+    raise MessageError(str(err), topic=msg.topic(), partition=msg.partition(),
+                       offset=msg.offset())
+
+
+class BatchConsumer:
+    """Reads message batches and stores their offsets only after the handler succeeded."""
+
+    def __init__(self, settings: Settings, group_id: str, topics: Sequence[str],
+                 service: str, **overrides: Any) -> None:
+        self.service = service
+        self._settings = settings
+        self._consumer = Consumer(consumer_config(settings, group_id, **overrides))
+        self._consumer.subscribe(list(topics), on_revoke=self._on_revoke)
+        self._closed = False
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        try:
+            consumer.commit(asynchronous=False)
+        except Exception as exc:  # nothing stored yet is the usual case
+            log.debug("commit on revoke skipped", extra={"reason": str(exc)})
+
+    def poll_batch(self, max_messages: int | None = None,
+                   timeout: float | None = None) -> list[Message]:
+        messages = self._consumer.consume(
+            max_messages or self._settings.consume_batch_size,
+            timeout if timeout is not None else self._settings.consume_timeout_s,
+        )
+        good = []
+        for msg in messages:
+            err = msg.error()
+            if err is not None and err.code() == KafkaError._PARTITION_EOF:
+                continue
+            if err is not None:
+                if err.retriable() or not err.fatal():
+                    log.warning("consumer error", extra={"error": str(err)})
+                    continue
+                raise_for_error(msg)
+            good.append(msg)
+        return good
+
+    def store(self, messages: Sequence[Message]) -> None:
+        """Mark messages as processed; their offsets are committed from then on."""
+        latest: dict[tuple[str, int], int] = {}
+        for msg in messages:
+            topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+            if topic is None or partition is None or offset is None:
+                continue
+            latest[(topic, partition)] = max(latest.get((topic, partition), -1), offset)
+        if latest:
+            self._consumer.store_offsets(
+                offsets=[TopicPartition(t, p, o + 1) for (t, p), o in latest.items()]
+            )
+
+    def commit(self) -> None:
+        try:
+            self._consumer.commit(asynchronous=False)
+        except Exception as exc:
+            log.debug("nothing to commit", extra={"reason": str(exc)})
+
+    def run(self, handler: BatchHandler, shutdown: Shutdown) -> None:
+        """Poll → handle → store, until shutdown; a handler error stops the loop uncommitted."""
+        try:
+            while not shutdown.requested:
+                batch = self.poll_batch()
+                if not batch:
+                    continue
+                started = time.monotonic()
+                handler(batch)
+                self.store(batch)
+                BATCH_SECONDS.labels(self.service).observe(time.monotonic() - started)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.commit()
+            self._consumer.close()
+
+    @property
+    def raw(self) -> Consumer:
+        return self._consumer

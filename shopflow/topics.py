@@ -1,0 +1,74 @@
+"""Topic naming, the one rule: ``<prefix>.<kind>.<name>``.
+
+kind is ``raw``, ``valid`` or ``dlq`` (name = the entity) or ``control`` (name =
+``batches``, the batch lifecycle events). Dead-letter topics get the same
+partition count as their sources so replays keep per-key order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from contracts import ENTITIES
+from shopflow.runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RECORD_KINDS = ("raw", "valid", "dlq")
+
+
+def topic(settings: Settings, kind: str, name: str) -> str:
+    return f"{settings.topic_prefix}.{kind}.{name}"
+
+
+def raw_topic(settings: Settings, entity: str) -> str:
+    return topic(settings, "raw", entity)
+
+
+def valid_topic(settings: Settings, entity: str) -> str:
+    return topic(settings, "valid", entity)
+
+
+def dlq_topic(settings: Settings, entity: str) -> str:
+    return topic(settings, "dlq", entity)
+
+
+def control_topic(settings: Settings) -> str:
+    return topic(settings, "control", "batches")
+
+
+def entity_of(topic_name: str) -> str:
+    return topic_name.rsplit(".", 1)[-1]
+
+
+def all_topics(settings: Settings) -> list[str]:
+    names = [topic(settings, kind, e) for kind in RECORD_KINDS for e in ENTITIES]
+    return [*names, control_topic(settings)]
+
+
+def create_topics(settings: Settings, names: Iterable[str] | None = None,
+                  timeout: float = 30.0) -> list[str]:
+    """Create missing topics; existing ones are left alone. Returns those created."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    wanted = list(names) if names is not None else all_topics(settings)
+    existing = set(admin.list_topics(timeout=timeout).topics)
+    missing = [
+        NewTopic(name, num_partitions=settings.topic_partitions,
+                 replication_factor=settings.topic_replication)
+        for name in wanted if name not in existing
+    ]
+    if not missing:
+        return []
+    created = []
+    for name, future in admin.create_topics(missing, request_timeout=timeout).items():
+        try:
+            future.result()
+            created.append(name)
+        except Exception as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+    log.info("topics created", extra={"topics": created})
+    return created

@@ -1,0 +1,107 @@
+"""The shared Kafka runtime against the real broker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from shopflow.runtime.kafka import BatchConsumer, EventProducer
+from shopflow.runtime.settings import Settings
+from shopflow.topics import create_topics
+from tests.conftest import settings_env
+
+pytestmark = __import__("pytest").mark.integration
+
+
+def _produce(settings: Settings, topic: str, count: int) -> None:
+    producer = EventProducer(settings)
+    for i in range(count):
+        producer.produce(topic, value=f"v{i}".encode(), key=f"k{i % 7}",
+                         headers=[("n", str(i).encode())])
+    producer.flush()
+
+
+def _drain(consumer: BatchConsumer, expected: int, rounds: int = 60) -> list[bytes]:
+    values: list[bytes] = []
+    for _ in range(rounds):
+        batch = consumer.poll_batch(timeout=1.0)
+        values.extend(m.value() for m in batch)
+        consumer.store(batch)
+        if len(values) >= expected:
+            break
+    return values
+
+
+def test_round_trip_through_shared_runtime(settings: Settings, kafka_bootstrap: str) -> None:
+    topic = f"{settings.topic_prefix}.raw.roundtrip"
+    assert create_topics(settings, [topic]) == [topic]
+    assert create_topics(settings, [topic]) == []  # idempotent
+    _produce(settings, topic, 500)
+
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}-rt", [topic], "test")
+    try:
+        values = _drain(consumer, 500)
+    finally:
+        consumer.close()
+    assert sorted(values) == sorted(f"v{i}".encode() for i in range(500))
+
+
+CONSUME_THEN_DIE = textwrap.dedent("""
+    import os, sys
+    from shopflow.runtime.kafka import BatchConsumer
+    from shopflow.runtime.settings import Settings
+    consumer = BatchConsumer(Settings(), sys.argv[1], [sys.argv[2]], "test")
+    seen = 0
+    while seen < int(sys.argv[3]):
+        batch = consumer.poll_batch(timeout=1.0)
+        seen += len(batch)
+        if sys.argv[4] == "store":
+            consumer.store(batch)
+    if sys.argv[4] == "store":
+        consumer.commit()
+    print(seen, flush=True)
+    os.kill(os.getpid(), 9)  # die without a graceful close
+""")
+
+
+def _consume_in_child(settings: Settings, group: str, topic: str, count: int,
+                      mode: str) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", CONSUME_THEN_DIE, group, topic, str(count), mode],
+        env=settings_env(settings), capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == -9, result.stderr
+    return int(result.stdout.strip())
+
+
+def test_unprocessed_batch_is_redelivered_after_kill(settings: Settings,
+                                                     kafka_bootstrap: str) -> None:
+    topic = f"{settings.topic_prefix}.raw.redelivery"
+    create_topics(settings, [topic])
+    _produce(settings, topic, 200)
+    group = f"{settings.consumer_group_prefix}-redelivery"
+
+    # Killed before storing offsets: nothing was committed, so all 200 come back.
+    assert _consume_in_child(settings, group, topic, 200, "no-store") >= 200
+    consumer = BatchConsumer(settings, group, [topic], "test")
+    try:
+        assert len(_drain(consumer, 200)) == 200
+    finally:
+        consumer.close()
+
+
+def test_processed_batch_is_not_redelivered(settings: Settings, kafka_bootstrap: str) -> None:
+    topic = f"{settings.topic_prefix}.raw.committed"
+    create_topics(settings, [topic])
+    _produce(settings, topic, 100)
+    group = f"{settings.consumer_group_prefix}-committed"
+
+    assert _consume_in_child(settings, group, topic, 100, "store") == 100
+    _produce(settings, topic, 10)
+    consumer = BatchConsumer(settings, group, [topic], "test")
+    try:
+        again = _drain(consumer, 10, rounds=15)
+    finally:
+        consumer.close()
+    assert len(again) == 10  # only the new ones
