@@ -59,6 +59,7 @@ def migrated_template() -> str:
 
 @dataclass(frozen=True)
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
     name: str
     url: str  # owner (migrations, test set-up)
 
@@ -82,10 +83,26 @@ def unique_prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+def _delete_topics(prefix: str) -> None:
+    """Drop a test's topics so the broker does not accumulate thousands of partitions."""
+    from confluent_kafka.admin import AdminClient
+
+    try:
+        admin = AdminClient({"bootstrap.servers": _bootstrap()})
+        names = [t for t in admin.list_topics(timeout=10).topics if t.startswith(f"{prefix}.")]
+        if names:
+            for future in admin.delete_topics(names, operation_timeout=30).values():
+                future.result()
+    except Exception as exc:  # cleanup must not turn a passing test red
+        print(f"topic cleanup for {prefix} failed: {exc}")
+
+
 @pytest.fixture
-def settings(tmp_path: Path, unique_prefix: str) -> Settings:
-    """Settings isolated to this test (topics, groups, directories); no database."""
-    return Settings(
+def settings(tmp_path: Path, unique_prefix: str) -> Iterator[Settings]:
+    """Settings isolated to this test (topics, groups, directories); no database.
+
+    The test's topics (all named ``<unique_prefix>.…``) are deleted afterwards."""
+    yield Settings(
         kafka_bootstrap=_bootstrap(),
         topic_prefix=unique_prefix,
         consumer_group_prefix=unique_prefix,
@@ -96,6 +113,7 @@ def settings(tmp_path: Path, unique_prefix: str) -> Settings:
         metrics_port=0,
         metrics_host="127.0.0.1",
     )
+    _delete_topics(unique_prefix)
 
 
 @pytest.fixture

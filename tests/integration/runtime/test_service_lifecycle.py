@@ -54,11 +54,14 @@ def test_service_starts_serves_health_and_stops_on_sigterm(
                             env=settings_env(settings), stderr=subprocess.PIPE)
     try:
         health = _wait_for_health(f"http://127.0.0.1:{port}/health", proc)
-        assert health["ok"] is True
+        healthy = health["status"] == "ok" if service == "dashboard_api" else health["ok"]
+        assert healthy is True, health
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
             assert b"# HELP" in resp.read()
         assert _stop(proc) < 15
-        assert proc.returncode == 0
+        # uvicorn shuts down gracefully, then re-raises the captured SIGTERM by design.
+        clean_exits = (0, -signal.SIGTERM) if service == "dashboard_api" else (0,)
+        assert proc.returncode in clean_exits
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -1,0 +1,88 @@
+# ShopFlow developer / CI entry points. Infrastructure (Kafka KRaft + PostgreSQL) runs as local
+# processes started by scripts/infra/*.sh; see docs/decisions/0001-local-infrastructure.md.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3 || command -v python)
+INFRA_DIR ?= $(or $(SHOPFLOW_INFRA_DIR),$(CURDIR)/.infra)
+KAFKA_PORT ?= $(or $(SHOPFLOW_KAFKA_PORT),9092)
+KAFKA_CONTROLLER_PORT ?= $(or $(SHOPFLOW_KAFKA_CONTROLLER_PORT),9093)
+PG_PORT ?= $(or $(SHOPFLOW_PG_PORT),5432)
+PYTEST_ARGS ?=
+
+# The infra scripts read these; the make variables above are the single source of truth.
+export SHOPFLOW_INFRA_DIR := $(INFRA_DIR)
+export SHOPFLOW_KAFKA_PORT := $(KAFKA_PORT)
+export SHOPFLOW_KAFKA_CONTROLLER_PORT := $(KAFKA_CONTROLLER_PORT)
+export SHOPFLOW_PG_PORT := $(PG_PORT)
+export PYTHON
+
+# How tests (and anything else run from here) find the local infrastructure.
+TEST_ENV := SHOPFLOW_KAFKA_BOOTSTRAP=127.0.0.1:$(KAFKA_PORT) \
+	SHOPFLOW_DATABASE_URL=postgresql://shopflow@127.0.0.1:$(PG_PORT)/shopflow
+
+INFRA := scripts/infra/infra.sh
+INSTALL_STAMP := $(INFRA_DIR)/install.stamp
+
+.PHONY: help install infra-up infra-down infra-status lint test test-unit test-integration \
+	test-e2e down clean
+
+help:
+	@echo "make install         pip install -e '.[dev]' (no-op when pyproject.toml is unchanged)"
+	@echo "make infra-up        start local Kafka ($(KAFKA_PORT)) and PostgreSQL ($(PG_PORT))"
+	@echo "make infra-status    show whether they run (exit 0 = both running)"
+	@echo "make infra-down      stop them"
+	@echo "make lint            ruff + mypy"
+	@echo "make test            install, infra-up, lint, then the whole test suite"
+	@echo "make test-unit       unit tests only (no infrastructure needed)"
+	@echo "make test-integration / test-e2e"
+	@echo "make down            stop everything started from here"
+	@echo "make clean           down, then delete .infra/ and data/"
+
+# Re-installs only when pyproject.toml changed or a different interpreter is used; the stamp
+# records which interpreter (sys.prefix) the editable install went into.
+install:
+	@prefix="$$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
+	if [ -f "$(INSTALL_STAMP)" ] && [ "$(INSTALL_STAMP)" -nt pyproject.toml ] \
+		&& [ "$$(cat "$(INSTALL_STAMP)")" = "$$prefix" ]; then \
+		echo "install: up to date ($$prefix)"; \
+	else \
+		PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install -q -e '.[dev]'; \
+		mkdir -p "$(INFRA_DIR)"; \
+		echo "$$prefix" > "$(INSTALL_STAMP)"; \
+	fi
+
+infra-up:
+	@$(INFRA) up
+
+infra-down:
+	@$(INFRA) down
+
+infra-status:
+	@$(INFRA) status
+
+lint: install
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy shopflow services contracts
+
+# One pytest run over tests/ (unit, integration and e2e), so a failure anywhere fails the target.
+test: install infra-up lint
+	$(TEST_ENV) $(PYTHON) -m pytest -q $(PYTEST_ARGS)
+
+test-unit: install
+	$(TEST_ENV) $(PYTHON) -m pytest -q tests/unit $(PYTEST_ARGS)
+
+test-integration: install infra-up
+	$(TEST_ENV) $(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+test-e2e: install infra-up
+	$(TEST_ENV) $(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+down:
+	@$(INFRA) down
+
+clean: down
+	@$(INFRA) purge
+	rm -rf "$(INFRA_DIR)" data/
