@@ -1,0 +1,1 @@
+"""The ingestor's logic: landing-area scanning, file safety, streaming readers, publishing."""

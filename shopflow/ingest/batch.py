@@ -1,0 +1,122 @@
+"""Ingesting one ready batch: control events around the per-file publish/skip/quarantine.
+
+Events per batch: BatchOpened, then exactly one of FilePublished / FileSkipped /
+FileQuarantined per file, then BatchPublished. After a restart the same batch is
+handled again from the start; files already published by it are announced again
+with their recorded counts instead of being republished.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from shopflow.events import (
+    BatchOpened,
+    BatchPublished,
+    ControlEvent,
+    FilePublished,
+    FileQuarantined,
+    FileSkipped,
+)
+from shopflow.ingest import ledger
+from shopflow.ingest.checks import CheckedFile, check_file
+from shopflow.ingest.landing import business_date
+from shopflow.ingest.names import READY_MARKER, NameProblem, display_name
+from shopflow.ingest.publish import emit, publish_records
+from shopflow.ingest.quarantine import quarantine_file
+from shopflow.runtime.kafka import EventProducer
+from shopflow.runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport:
+    batch_id: str
+    published: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    quarantined: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def records(self) -> int:
+        return sum(self.published.values())
+
+
+class BatchIngestor:
+    def __init__(self, settings: Settings, producer: EventProducer, conn: psycopg.Connection,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
+        self.settings, self.producer, self.conn = settings, producer, conn
+        self.should_stop = should_stop
+
+    def _emit(self, event: ControlEvent) -> None:
+        emit(self.settings, self.producer, event)
+
+    def ingest(self, batch_dir: Path) -> BatchReport:
+        report = BatchReport(batch_dir.name)
+        day = business_date(batch_dir)
+        names = sorted(name for name in os.listdir(batch_dir) if name != READY_MARKER)
+        self._emit(BatchOpened(batch_id=report.batch_id, business_date=day,
+                               files=[display_name(name) for name in names]))
+        for name in names:
+            self._handle_file(batch_dir / name, report)
+        self._emit(BatchPublished(batch_id=report.batch_id, business_date=day,
+                                  files_published=len(report.published),
+                                  records=report.records))
+        self.producer.flush()
+        log.info("batch published", extra={"batch_id": report.batch_id,
+                                            "records": report.records,
+                                            "quarantined": report.quarantined,
+                                            "skipped": sorted(report.skipped)})
+        return report
+
+    def _handle_file(self, path: Path, report: BatchReport) -> None:
+        settings = self.settings
+        checked = check_file(path, settings.landing_dir, settings.max_file_bytes,
+                             settings.max_line_bytes)
+        if isinstance(checked, NameProblem):
+            self._quarantine(path, checked, report)
+            return
+        name, batch_id = checked.data_file.name, report.batch_id
+        known = ledger.lookup(self.conn, checked.sha256)
+        if known is not None and known.belongs_to(batch_id, name) and known.status == "published":
+            self._announce(checked, report, known.records or 0)
+        elif known is not None and not known.belongs_to(batch_id, name):
+            self._skip(checked, report, known.batch_id)
+        elif ledger.claim(self.conn, checked.sha256, batch_id, name, checked.data_file.entity):
+            records = publish_records(settings, self.producer, batch_id, checked,
+                                      self.should_stop)
+            self._announce(checked, report, records)
+            self.producer.flush()
+            ledger.mark_published(self.conn, checked.sha256, records)
+        else:  # another ingestor claimed the same content a moment ago
+            winner = ledger.lookup(self.conn, checked.sha256)
+            self._skip(checked, report, winner.batch_id if winner else batch_id)
+
+    def _announce(self, checked: CheckedFile, report: BatchReport, records: int) -> None:
+        data_file = checked.data_file
+        self._emit(FilePublished(batch_id=report.batch_id, file=data_file.name,
+                                 entity=data_file.entity, sha256=checked.sha256,
+                                 records=records))
+        report.published[data_file.name] = records
+
+    def _skip(self, checked: CheckedFile, report: BatchReport, first_batch_id: str) -> None:
+        data_file = checked.data_file
+        self._emit(FileSkipped(batch_id=report.batch_id, file=data_file.name,
+                               entity=data_file.entity, sha256=checked.sha256,
+                               first_batch_id=first_batch_id))
+        report.skipped[data_file.name] = first_batch_id
+
+    def _quarantine(self, path: Path, problem: NameProblem, report: BatchReport) -> None:
+        shown = display_name(path.name)
+        self._emit(FileQuarantined(batch_id=report.batch_id, file=shown, entity=problem.entity,
+                                   code=problem.code.value, reason=problem.reason))
+        self.producer.flush()  # the event is out before the file leaves: no silent loss
+        quarantine_file(self.settings.quarantine_dir, report.batch_id, path,
+                        problem.code.value, problem.reason)
+        report.quarantined[shown] = problem.code.value

@@ -1,0 +1,189 @@
+"""Helpers for the front-half integration tests: real broker, real database, no fakes."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient
+
+from contracts import ENTITIES
+from services.validator.handler import Validator
+from services.validator.headers import headers_of
+from shopflow.events import ControlEvent, decode_event, header_map
+from shopflow.runtime.kafka import BatchConsumer, EventProducer
+from shopflow.runtime.settings import Settings
+from shopflow.topics import (
+    all_topics,
+    control_topic,
+    create_topics,
+    dlq_topic,
+    raw_topic,
+    valid_topic,
+)
+
+
+@dataclass(frozen=True)
+class Rec:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, str]
+    raw_headers: list[tuple[str, bytes]]
+
+    def identity(self) -> tuple[str, str, int]:
+        h = self.headers
+        return (h["shopflow.batch_id"], h["shopflow.source_file"], int(h["shopflow.line_number"]))
+
+
+def _consumer(settings: Settings) -> Consumer:
+    return Consumer({"bootstrap.servers": settings.kafka_bootstrap,
+                     "group.id": f"test-reader-{uuid.uuid4().hex}",
+                     "enable.auto.commit": False, "enable.partition.eof": False})
+
+
+def prepare_topics(settings: Settings) -> None:
+    """Create this test's topics and wait until every partition has a leader."""
+    create_topics(settings)
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    wanted = set(all_topics(settings))
+
+    def ready() -> bool:
+        topics = admin.list_topics(timeout=10).topics
+        return all(name in topics and len(topics[name].partitions) == settings.topic_partitions
+                   and all(p.leader >= 0 for p in topics[name].partitions.values())
+                   for name in wanted)
+
+    wait_until(ready, 30, "topic leaders")
+
+
+def _watermarks(consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
+    for attempt in range(50):
+        try:
+            return consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        except KafkaException:
+            if attempt == 49:
+                raise
+            time.sleep(0.2)  # leadership still settling right after creation
+    raise AssertionError("unreachable")
+
+
+def topic_size(settings: Settings, topics: list[str]) -> int:
+    consumer = _consumer(settings)
+    try:
+        total = 0
+        for topic in topics:
+            for p in range(settings.topic_partitions):
+                low, high = _watermarks(consumer, topic, p)
+                total += high - low
+        return total
+    finally:
+        consumer.close()
+
+
+def group_lag(settings: Settings, group_id: str, topics: list[str]) -> int:
+    """Messages in the topics that the group has not committed yet."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": group_id,
+                         "enable.auto.commit": False})
+    try:
+        parts = [TopicPartition(t, p) for t in topics for p in range(settings.topic_partitions)]
+        committed = {(tp.topic, tp.partition): tp.offset
+                     for tp in consumer.committed(parts, timeout=10)}
+        lag = 0
+        for topic, partition in committed:
+            low, high = _watermarks(consumer, topic, partition)
+            done = committed[(topic, partition)]
+            lag += high - (done if done >= 0 else low)
+        return lag
+    finally:
+        consumer.close()
+
+
+def read_topics(settings: Settings, topics: list[str], timeout: float = 30) -> list[Rec]:
+    """Every message currently in the topics (up to their high watermarks)."""
+    found = []
+    for m in read_messages(settings, topics, timeout):
+        raw = headers_of(m)
+        found.append(Rec(m.topic() or "", m.partition() or 0, m.offset() or 0, m.key(),
+                         m.value(), header_map(raw), raw))
+    return found
+
+
+def read_messages(settings: Settings, topics: list[str], timeout: float = 30) -> list[Message]:
+    """The client's own Message objects, as a consumer (e.g. the loader) gets them."""
+    consumer = _consumer(settings)
+    try:
+        ends, parts = {}, []
+        for topic in topics:
+            for p in range(settings.topic_partitions):
+                _, high = _watermarks(consumer, topic, p)
+                if high > 0:
+                    ends[(topic, p)] = high
+                    parts.append(TopicPartition(topic, p, OFFSET_BEGINNING))
+        if not parts:
+            return []
+        consumer.assign(parts)
+        found: list[Message] = []
+        deadline = time.monotonic() + timeout
+        while ends and time.monotonic() < deadline:
+            for msg in consumer.consume(1000, 0.5):
+                if msg.error():
+                    continue
+                found.append(msg)
+                where = (msg.topic() or "", msg.partition() or 0)
+                if (msg.offset() or 0) + 1 >= ends.get(where, 0):
+                    ends.pop(where, None)
+        assert not ends, f"could not read to the end of {sorted(ends)}"
+        return found
+    finally:
+        consumer.close()
+
+
+def raw_topics(settings: Settings) -> list[str]:
+    return [raw_topic(settings, e) for e in ENTITIES]
+
+
+def output_topics(settings: Settings) -> list[str]:
+    return [t for e in ENTITIES for t in (valid_topic(settings, e), dlq_topic(settings, e))]
+
+
+def control_events(settings: Settings) -> list[ControlEvent]:
+    records = sorted(read_topics(settings, [control_topic(settings)]),
+                     key=lambda r: (r.partition, r.offset))
+    return [decode_event(r.value or b"") for r in records]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
+        time.sleep(0.2)
+
+
+def run_validator(settings: Settings, expected_outputs: int, timeout: float = 60) -> None:
+    """The validator's handler in-process, in its real consumer group, until all is out."""
+    producer = EventProducer(settings)
+    validator = Validator(settings, producer)
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.validator",
+                             raw_topics(settings), "validator")
+    deadline = time.monotonic() + timeout
+    try:
+        while topic_size(settings, output_topics(settings)) < expected_outputs:
+            assert time.monotonic() < deadline, "validator did not catch up"
+            batch = consumer.poll_batch(timeout=0.5)
+            if batch:
+                validator.handle(batch)
+                consumer.store(batch)
+    finally:
+        consumer.close()
