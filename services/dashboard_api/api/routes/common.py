@@ -1,0 +1,25 @@
+"""OpenAPI response declarations and router factories shared by the routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from services.dashboard_api.deps import pipeline_etag, warehouse_etag
+from services.dashboard_api.problems import problem_responses
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the If-None-Match tag is still current"}}
+
+
+def figures_router(tag: str) -> APIRouter:
+    """Routes over marts.*: ETag of the latest warehouse build."""
+    return APIRouter(prefix="/api/v1", tags=[tag], dependencies=[Depends(warehouse_etag)],
+                     responses={**NOT_MODIFIED, **problem_responses(400, 422, 503)})
+
+
+def pipeline_router(tag: str) -> APIRouter:
+    """Routes over ops.*: ETag of the latest build and of the pipeline ledger."""
+    return APIRouter(prefix="/api/v1", tags=[tag], dependencies=[Depends(pipeline_etag)],
+                     responses={**NOT_MODIFIED, **problem_responses(400, 422, 503)})

@@ -1,0 +1,75 @@
+"""ETags tied to what the answer is made of, and 304 Not Modified.
+
+Figures (marts) change only when a warehouse build finishes, so their ETag is the
+latest finished build. Pipeline answers (batches, dead letters, quality) also
+change between builds, so theirs adds a fingerprint of the ops ledger. See
+docs/decisions/0041-etags.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import psycopg
+from fastapi import Request, Response
+
+# Bump when a representation changes shape, so clients do not keep stale bodies.
+REPRESENTATION_VERSION = "1"
+
+_LATEST_BUILD = """
+SELECT build_id, status FROM ops.builds
+WHERE finished_at IS NOT NULL ORDER BY build_id DESC LIMIT 1"""
+
+_PIPELINE_FINGERPRINT = """
+SELECT (SELECT max(updated_at) FROM ops.batches),
+       (SELECT max(updated_at) FROM ops.batch_files),
+       (SELECT max(build_id) || ':' || max(coalesce(finished_at, started_at)) FROM ops.builds),
+       (SELECT count(*) || ':' || max(last_failed_at) || ':' || max(resolved_at)
+          || ':' || sum(attempt) FROM ops.dead_letters),
+       (SELECT max(requested_at) FROM ops.dlq_replays)"""
+
+
+class NotModified(Exception):
+    def __init__(self, etag: str) -> None:
+        super().__init__(etag)
+        self.etag = etag
+
+
+def build_token(conn: psycopg.Connection) -> str:
+    row = conn.execute(_LATEST_BUILD).fetchone()
+    if row is None:
+        # No build yet: default date ranges follow today's date, so does the tag.
+        return f"none:{datetime.now(UTC).date().isoformat()}"
+    return f"{row[0]}:{row[1]}"
+
+
+def pipeline_token(conn: psycopg.Connection) -> str:
+    row = conn.execute(_PIPELINE_FINGERPRINT).fetchone()
+    return "|".join(str(value) for value in (row or ()))
+
+
+def make_etag(*parts: str) -> str:
+    digest = hashlib.sha256("|".join((REPRESENTATION_VERSION, *parts)).encode()).hexdigest()
+    return f'"{digest[:20]}"'
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of If-None-Match against our tag."""
+    if not if_none_match:
+        return False
+    candidates = [tag.strip() for tag in if_none_match.split(",")]
+    return any(tag == "*" or tag.removeprefix("W/") == etag for tag in candidates)
+
+
+def apply_etag(request: Request, response: Response, etag: str) -> None:
+    """Answer 304 if the client has this version, else label the response with it."""
+    if matches(request.headers.get("if-none-match"), etag):
+        raise NotModified(etag)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"
+
+
+async def on_not_modified(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotModified)
+    return Response(status_code=304, headers={"ETag": exc.etag, "Cache-Control": "no-cache"})
