@@ -1,4 +1,11 @@
 # One image, five commands: `python -m services.<name>` (see docker-compose.yml).
+
+# Browser assets of the dashboard (chart.js, swagger-ui) come from the npm registry.
+FROM node:20-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
@@ -6,7 +13,9 @@ COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY shopflow ./shopflow
 COPY services ./services
-RUN pip install . && useradd --system --uid 10001 shopflow
+# Editable install keeps the repo layout (the API serves /app/node_modules).
+RUN pip install -e . && useradd --system --uid 10001 shopflow
+COPY --from=assets /app/node_modules ./node_modules
 USER shopflow
 EXPOSE 8000 9100
 CMD ["shopflow", "--help"]

@@ -27,7 +27,7 @@ INFRA := scripts/infra/infra.sh
 INSTALL_STAMP := $(INFRA_DIR)/install.stamp
 
 .PHONY: help install infra-up infra-down infra-status lint test test-unit test-integration \
-	test-e2e down clean
+	test-e2e down clean demo bench
 
 help:
 	@echo "make install         pip install -e '.[dev]' (no-op when pyproject.toml is unchanged)"
@@ -38,6 +38,8 @@ help:
 	@echo "make test            install, infra-up, lint, then the whole test suite"
 	@echo "make test-unit       unit tests only (no infrastructure needed)"
 	@echo "make test-integration / test-e2e"
+	@echo "make demo            the whole platform locally, with 30 days of sample data"
+	@echo "make bench           benchmarks (figures printed; BENCH_ARGS=... to size them)"
 	@echo "make down            stop everything started from here"
 	@echo "make clean           down, then delete .infra/ and data/"
 
@@ -54,6 +56,10 @@ install:
 		echo "$$prefix" > "$(INSTALL_STAMP)"; \
 	fi
 
+# Browser assets (chart.js, swagger-ui) and the test browser driver come from npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 infra-up:
 	@$(INFRA) up
 
@@ -68,7 +74,7 @@ lint: install
 	$(PYTHON) -m mypy shopflow services contracts
 
 # One pytest run over tests/ (unit, integration and e2e), so a failure anywhere fails the target.
-test: install infra-up lint
+test: install node_modules/.package-lock.json infra-up lint
 	$(TEST_ENV) $(PYTHON) -m pytest -q $(PYTEST_ARGS)
 
 test-unit: install
@@ -80,7 +86,16 @@ test-integration: install infra-up
 test-e2e: install infra-up
 	$(TEST_ENV) $(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
+# The whole platform without Docker: infra, five supervised services, 30 days of data.
+demo: install node_modules/.package-lock.json
+	@scripts/demo/demo.sh
+
+bench: install infra-up
+	$(PYTHON) -m pip install -q -e '.[dev,bench]'
+	$(TEST_ENV) $(PYTHON) bench/bench_pipeline.py $(BENCH_ARGS)
+
 down:
+	@scripts/demo/services.sh down
 	@$(INFRA) down
 
 clean: down
