@@ -15,8 +15,8 @@ depends_on = None
 
 SQL = Path(__file__).with_suffix(".sql")
 
-_DROP_VIEWS = ("customer_ltv", "warehouse_as_of", "customer_history", "products",
-               "campaigns", "attribution", "cohort_retention")
+_DROP_VIEWS = ("customer_ltv", "warehouse_as_of", "calendar", "customer_history",
+               "products", "campaigns", "attribution", "cohort_retention")
 
 
 def upgrade() -> None:

@@ -136,8 +136,6 @@ CREATE TABLE warehouse.fact_events (
   source_batch_id text NOT NULL
 );
 CREATE INDEX fact_events_visitor_idx ON warehouse.fact_events (visitor_id, event_ts);
-CREATE INDEX fact_events_touch_idx ON warehouse.fact_events (customer_id, event_ts)
-  WHERE utm_campaign IS NOT NULL;
 
 CREATE TABLE warehouse.fact_sessions (
   session_id      bigint PRIMARY KEY,
@@ -158,6 +156,8 @@ CREATE TABLE warehouse.fact_sessions (
 );
 CREATE INDEX fact_sessions_visitor_idx ON warehouse.fact_sessions (visitor_id, session_start);
 CREATE INDEX fact_sessions_date_idx ON warehouse.fact_sessions (session_date);
+CREATE INDEX fact_sessions_touch_idx ON warehouse.fact_sessions (customer_id, session_start)
+  WHERE utm_campaign IS NOT NULL;
 
 CREATE TABLE warehouse.fact_inventory_daily (
   snapshot_date   date NOT NULL,
@@ -285,6 +285,10 @@ CREATE INDEX inventory_daily_product_idx ON marts.inventory_daily (product_id, s
 -- "Last date in the warehouse": the latest order date (SPEC 3, the T of BG/NBD).
 CREATE VIEW marts.warehouse_as_of AS
   SELECT max(order_date) AS as_of_date FROM warehouse.fact_orders;
+
+-- The calendar for grouping by ISO week, month, fiscal period, holiday.
+CREATE VIEW marts.calendar AS
+  SELECT * FROM warehouse.dim_date WHERE date_key <> -1;
 
 CREATE VIEW marts.customer_ltv AS
 WITH base AS (

@@ -1,0 +1,154 @@
+"""Warehouse build benchmark: full refresh, and the daily build at day 1 and day N.
+
+    python bench/bench_transform.py --days 60 --orders-per-day 1000
+    python bench/bench_transform.py --days 180 --orders-per-day 5000   # the issue's size
+
+Generates a history (`shopflow generate`), fills staging straight from the batch
+files (the test helper: no Kafka, so only the transformer is measured) in a
+throwaway database, then times:
+  1. the incremental build of day 1 on an empty warehouse;
+  2. a full refresh of days 1..N-1 (to get a warehouse with history);
+  3. the incremental build of day N on top of that history;
+  4. a full refresh of all N days.
+The daily build should cost about the same at day 1 and day N (it depends on the
+batch, not on the history). Needs PostgreSQL at SHOPFLOW_DATABASE_URL (owner role).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from shopflow.db.connect import with_database, with_user  # noqa: E402
+from shopflow.db.migrate import upgrade  # noqa: E402
+from shopflow.generate import GenerationConfig, generate  # noqa: E402
+from shopflow.warehouse import BuildRequest, BuildResult, run_build  # noqa: E402
+from tests.integration.transformer.staging_files import GeneratedRun, load_batch  # noqa: E402
+
+T = TypeVar("T")
+
+
+def timed(label: str, action: Callable[[], T]) -> tuple[T, float]:
+    started = time.monotonic()
+    result = action()
+    seconds = time.monotonic() - started
+    print(f"{label:<48} {seconds:9.2f} s", flush=True)
+    return result, seconds
+
+
+def load(url: str, run: GeneratedRun, batch_ids: list[str]) -> int:
+    dead = run.dead_letters()
+    rows = 0
+    for batch_id in batch_ids:
+        with psycopg.connect(url) as conn:
+            rows += sum(load_batch(conn, run, batch_id, dead).values())
+    return rows
+
+
+def describe(result: BuildResult) -> str:
+    scope = result.stats.get("scope", {})
+    return (f"   status={result.status} dates={len(result.dates)} orders={scope.get('orders')}"
+            f" events={scope.get('events')} checks={result.stats.get('checks', {}).get('fail')}"
+            " failed")
+
+
+def table_sizes(url: str) -> str:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT relname, n_live_tup FROM pg_stat_user_tables"
+            " WHERE schemaname = 'warehouse' ORDER BY n_live_tup DESC LIMIT 5").fetchall()
+    return ", ".join(f"{name}={count}" for name, count in rows)
+
+
+def measure_history(owner: str, transformer: str, run: GeneratedRun,
+                    batches: list[str]) -> None:
+    """Day 1 on an empty warehouse, day K and day N on their histories, full refreshes."""
+    last = len(batches)
+    middle = typical_day(run, batches, 16 if last >= 32 else max(2, last // 2))
+    timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
+    daily(transformer, batches, 1)
+    for start, end in ((2, middle), (middle + 1, last)):
+        history = batches[start - 1:end - 1]
+        rows, _ = timed(f"load staging: days {start}..{end - 1}",
+                        lambda: load(owner, run, history))  # noqa: B023 - called at once
+        print(f"   {rows} staging rows")
+        result, _ = timed(f"full refresh, {end - 1} days",
+                          lambda: run_build(transformer, BuildRequest(full_refresh=True)))
+        print(describe(result))
+        today = batches[end - 1:end]
+        timed(f"load staging: day {end}", lambda: load(owner, run, today))  # noqa: B023
+        daily(transformer, batches, end)
+    result, _ = timed(f"full refresh, {last} days",
+                      lambda: run_build(transformer, BuildRequest(full_refresh=True)))
+    print(describe(result))
+
+
+def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
+    """The first day from ``wanted`` (past the 14-day status window) whose orders arrive."""
+    faulty = {batch for batch, name in run.unpublished_files()
+              if name in ("orders.csv", "order_items.csv")}
+    for day in range(wanted, len(batches)):
+        if batches[day - 1] not in faulty:
+            return day
+    return wanted
+
+
+def daily(transformer: str, batches: list[str], day: int) -> None:
+    result, _ = timed(f"incremental build, day {day} ({day - 1} days of history)",
+                      lambda: run_build(transformer, BuildRequest(batch_id=batches[day - 1])))
+    print(describe(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--orders-per-day", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--defect-rate", type=float, default=0.02)
+    parser.add_argument("--out", type=Path, help="reuse/keep generated data here")
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+    admin = os.environ.get("SHOPFLOW_DATABASE_URL",
+                           "postgresql://shopflow@127.0.0.1:5432/shopflow")
+    out = args.out or Path(tempfile.mkdtemp(prefix="bench-transform-")) / "run"
+    print(f"history: {args.days} days x {args.orders_per_day} orders/day -> {out}")
+    if not (out / "truth.json").exists():
+        config = GenerationConfig(days=args.days, orders_per_day=args.orders_per_day,
+                                  seed=args.seed, defect_rate=args.defect_rate,
+                                  start=date(2026, 1, 1), out=out)
+        timed("generate", lambda: generate(config))
+    run = GeneratedRun(out)
+    batches = run.batch_ids()
+
+    name = f"bench_transform_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    owner = with_database(admin, name)
+    transformer = with_user(owner, "shopflow_transformer")
+    try:
+        upgrade(owner)
+        measure_history(owner, transformer, run, batches)
+        print(f"   largest tables: {table_sizes(owner)}")
+    finally:
+        if args.keep_database:
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
