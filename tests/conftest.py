@@ -19,7 +19,8 @@ import pytest
 from shopflow.db.connect import with_database, with_user
 from shopflow.runtime.settings import Settings
 
-TEMPLATE_DB = "shopflow_test_template"
+# Per session, so overlapping pytest sessions (developers, CI) never drop each other's template.
+TEMPLATE_DB = f"shopflow_test_template_{os.getpid()}"
 DEFAULT_DB_URL = "postgresql://shopflow@127.0.0.1:5432/shopflow"
 
 
@@ -44,7 +45,7 @@ def kafka_bootstrap() -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_template() -> str:
+def migrated_template() -> Iterator[str]:
     """A database at migration head; every test database is a copy of it."""
     from shopflow.db.migrate import upgrade
 
@@ -54,7 +55,9 @@ def migrated_template() -> str:
         conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
     template_url = with_database(admin, TEMPLATE_DB)
     upgrade(template_url)
-    return template_url
+    yield template_url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
 
 
 @dataclass(frozen=True)

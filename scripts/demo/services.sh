@@ -9,6 +9,8 @@ LOGS="$STATE/logs"
 CONF="$STATE/supervisord.conf"
 SOCK="$STATE/supervisor.sock"
 SERVICES=(ingestor validator loader transformer dashboard_api)
+# shellcheck source=scripts/demo/env.sh
+source "$ROOT/scripts/demo/env.sh"
 
 write_config() {
     mkdir -p "$LOGS"

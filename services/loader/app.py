@@ -19,6 +19,7 @@ from shopflow.load.messages import loader_topics
 from shopflow.runtime.kafka import BatchConsumer, EventProducer
 from shopflow.runtime.metrics import BATCH_SECONDS
 from shopflow.runtime.service import ServiceContext
+from shopflow.runtime.settings import Settings
 from shopflow.topics import create_topics
 
 log = logging.getLogger(__name__)
@@ -33,16 +34,23 @@ def main(context: ServiceContext) -> None:
     topics = loader_topics(settings)
     create_topics(settings, topics)
     producer = EventProducer(settings)
-    static = ({"group.instance.id": settings.consumer_instance_id}
-              if settings.consumer_instance_id else {})
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
-                             SERVICE, **static)
+                             SERVICE, **consumer_overrides(settings))
     try:
         loader.publish_outbox(producer)
         consume(consumer, loader, producer, context)
     finally:
         consumer.close()
         loader.close()
+
+
+def consumer_overrides(settings: Settings) -> dict[str, str]:
+    # Round-robin spreads every topic's partitions over the loaders (decision 0023); the
+    # sticky assignor balances only the total and can leave one loader only dlq topics.
+    overrides = {"partition.assignment.strategy": "roundrobin"}
+    if settings.consumer_instance_id:
+        overrides["group.instance.id"] = settings.consumer_instance_id
+    return overrides
 
 
 def consume(consumer: BatchConsumer, loader: Loader, producer: EventProducer,
@@ -72,7 +80,10 @@ def handle(consumer: BatchConsumer, loader: Loader, producer: EventProducer,
         consumer.store(messages)
     except KafkaException as exc:  # partitions revoked meanwhile: the new owner redoes them
         log.warning("offsets not stored", extra={"error": str(exc)})
-    BATCH_SECONDS.labels(SERVICE).observe(time.monotonic() - started)
+    seconds = time.monotonic() - started
+    BATCH_SECONDS.labels(SERVICE).observe(seconds)
+    log.debug("batch loaded", extra={"messages": len(messages), "seconds": round(seconds, 4),
+                                     "rows": result.inserted_by_entity()})
     if result.completed:
         loader.publish_outbox(producer)
     return True

@@ -5,15 +5,21 @@ from __future__ import annotations
 import typer
 
 from shopflow.cli import infra_commands
+from shopflow.cli.batches import batches_command
 from shopflow.cli.dlq import dlq_app
+from shopflow.cli.generate import generate_command
 from shopflow.cli.ingest import ingest_command
+from shopflow.cli.transform import transform_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="ShopFlow: event-driven e-commerce analytics.")
 app.command("init")(infra_commands.init_command)
 app.add_typer(infra_commands.topics_app, name="topics")
+app.command("generate")(generate_command)
 app.command("ingest")(ingest_command)
 app.add_typer(dlq_app, name="dlq")
+app.command("transform")(transform_command)
+app.command("batches")(batches_command)
 
 
 if __name__ == "__main__":

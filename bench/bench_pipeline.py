@@ -1,0 +1,121 @@
+"""End-to-end benchmark (`make bench`): the real services on the local Kafka and PostgreSQL.
+
+Prints per-stage throughput (ingest, validate, load), end-to-end records/s from the first
+batch submitted to the last batch-complete, warehouse build seconds, the latency from a
+daily batch's _SUCCESS to its figures in the API, peak memory of every service, and two
+reference points on the same files: raw PostgreSQL COPY and a pandas loader
+(read_csv + DataFrame.to_sql, no Kafka, no validation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from bench.pipeline_probe import StageClock, peak_rss_mb  # noqa: E402
+from bench.reference_loaders import copy_files, pandas_load, published_files  # noqa: E402
+from shopflow.db.connect import with_database, with_user  # noqa: E402
+from shopflow.db.migrate import upgrade  # noqa: E402
+from shopflow.generate.config import GenerationConfig  # noqa: E402
+from shopflow.generate.run import generate  # noqa: E402
+from shopflow.ingest.submit import submit  # noqa: E402
+from shopflow.runtime.settings import Settings  # noqa: E402
+from shopflow.topics import create_topics  # noqa: E402
+from tests.e2e.platform import Platform  # noqa: E402
+from tests.e2e.truth import load_truth  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--orders-per-day", type=int, default=500)
+    parser.add_argument("--defect-rate", type=float, default=0.02)
+    parser.add_argument("--validators", type=int, default=1)
+    parser.add_argument("--loaders", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=3600)
+    return parser.parse_args()
+
+
+def fresh_settings(work: Path) -> Settings:
+    base = Settings()
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base.database_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = with_database(base.database_url, name)
+    upgrade(url)
+    roles = {f"{s}_database_url": with_user(url, f"shopflow_{s}")
+             for s in ("ingestor", "loader", "transformer", "api")}
+    prefix = f"bench{uuid.uuid4().hex[:6]}"
+    return base.model_copy(update={
+        "database_url": url, **roles, "topic_prefix": prefix, "consumer_group_prefix": prefix,
+        "landing_dir": work / "landing", "quarantine_dir": work / "quarantine",
+        "metrics_host": "127.0.0.1", "metrics_port": 0})
+
+
+def api_shows(platform: Platform, day: str, revenue: str) -> bool:
+    return str(platform.api(f"/api/v1/kpis?start={day}&end={day}")["revenue"]) == revenue
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    out = work / "generated"
+    started = time.monotonic()
+    summary = generate(GenerationConfig(days=args.days, start=date(2026, 1, 1),
+                                        orders_per_day=args.orders_per_day, seed=42,
+                                        defect_rate=args.defect_rate, out=out))
+    print(f"generated {summary.records:,} records in {time.monotonic() - started:.1f}s")
+    truth = load_truth(out)
+    batch_ids = sorted(truth["batches"])
+    settings = fresh_settings(work)
+    create_topics(settings)
+    platform = Platform(settings, work / "logs")
+    platform.start_all(validators=args.validators, loaders=args.loaders)
+    try:
+        platform.wait_for(lambda: platform.api("/health")["status"] == "ok", 60, "API")
+        clock = StageClock(platform, batch_ids[:-1])
+        for batch_id in batch_ids[:-1]:
+            submit(out / batch_id, settings.landing_dir)
+        clock.follow(args.timeout)
+        clock.report()
+
+        last = batch_ids[-1]
+        day = truth["batches"][last]["business_date"]
+        submitted = time.monotonic()
+        submit(out / last, settings.landing_dir)
+        revenue = truth["metrics"]["daily"][day]["revenue"]
+        platform.wait_for(lambda: api_shows(platform, day, revenue), 600, "last day in API")
+        records = sum(f["records"] for f in truth["batches"][last]["files"].values())
+        print(f"latency _SUCCESS -> API figures for one daily batch ({records:,} records): "
+              f"{time.monotonic() - submitted:.1f}s")
+        clock.report_builds()
+        for name, mb in peak_rss_mb(platform).items():
+            print(f"peak RSS {name:<16} {mb:7.1f} MB")
+        files = published_files(out, truth)
+        copy_rate = copy_files(settings.database_url, files)
+        pandas_rate = pandas_load(settings.database_url, files)
+        ours = clock.end_to_end_rate()
+        print(f"reference raw COPY: {copy_rate:,.0f} records/s; "
+              f"pandas read_csv+to_sql: {pandas_rate:,.0f} records/s")
+        print(f"ShopFlow end-to-end {ours:,.0f} records/s = {ours / copy_rate:.2f}x raw COPY, "
+              f"{ours / pandas_rate:.2f}x pandas")
+    finally:
+        platform.stop_all()
+
+
+def main() -> None:
+    args = parse_args()
+    with tempfile.TemporaryDirectory(prefix="shopflow-bench-") as work:
+        run(args, Path(work))
+
+
+if __name__ == "__main__":
+    main()

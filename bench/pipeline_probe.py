@@ -1,0 +1,110 @@
+"""Watches a running platform and times when each stage has handled every record."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Consumer, TopicPartition
+
+from contracts import ENTITIES
+from shopflow.topics import dlq_topic, raw_topic, valid_topic
+from tests.e2e.platform import Platform
+
+
+class StageClock:
+    def __init__(self, platform: Platform, batch_ids: list[str]) -> None:
+        self.platform, self.batch_ids = platform, batch_ids
+        self.settings = platform.settings
+        self.started = time.monotonic()
+        self.done: dict[str, float] = {}
+        self.records = 0
+        self._consumer = Consumer({"bootstrap.servers": self.settings.kafka_bootstrap,
+                                   "group.id": f"{self.settings.consumer_group_prefix}.probe"})
+
+    def _messages(self, topics: list[str]) -> int:
+        total = 0
+        for topic in topics:
+            meta = self._consumer.list_topics(topic, timeout=10).topics[topic]
+            for partition in meta.partitions:
+                low, high = self._consumer.get_watermark_offsets(
+                    TopicPartition(topic, partition), timeout=10)
+                total += high - low
+        return total
+
+    def _ops(self) -> tuple[int, int, int, int]:
+        row = self.platform.query(
+            "SELECT coalesce(sum(f.records_published), 0), coalesce(sum(f.loaded + f.rejected), 0),"
+            " (SELECT count(*) FROM ops.batches WHERE batch_id = ANY(%s) AND completions >= 1),"
+            " (SELECT count(*) FROM ops.builds WHERE batch_id = ANY(%s) AND status <> 'running')"
+            " FROM ops.batch_files f WHERE f.status = 'published' AND f.batch_id = ANY(%s)",
+            (self.batch_ids, self.batch_ids, self.batch_ids))[0]
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+    def _sample(self) -> None:
+        now = time.monotonic() - self.started
+        published, accounted, completed, built = self._ops()
+        everything_published = completed == len(self.batch_ids) or self._all_published()
+        raw = self._messages([raw_topic(self.settings, e) for e in ENTITIES])
+        out = self._messages([valid_topic(self.settings, e) for e in ENTITIES]
+                             + [dlq_topic(self.settings, e) for e in ENTITIES])
+        if everything_published:
+            self.records = published
+            self.done.setdefault("ingest", now)
+            if out >= raw:
+                self.done.setdefault("validate", now)
+            if accounted >= published:
+                self.done.setdefault("load", now)
+        if completed == len(self.batch_ids):
+            self.done.setdefault("complete", now)
+        if built >= len(self.batch_ids):
+            self.done.setdefault("built", now)
+
+    def _all_published(self) -> bool:
+        rows = self.platform.query(
+            "SELECT count(*) FROM ops.batches WHERE batch_id = ANY(%s)"
+            " AND published_at IS NOT NULL", (self.batch_ids,))
+        return rows[0][0] == len(self.batch_ids)
+
+    def follow(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while "built" not in self.done:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"stages done so far: {self.done}")
+            self._sample()
+            time.sleep(0.5)
+
+    def end_to_end_rate(self) -> float:
+        return self.records / self.done["complete"]
+
+    def report(self) -> None:
+        print(f"records published: {self.records:,} in {len(self.batch_ids)} batches")
+        for stage in ("ingest", "validate", "load", "complete", "built"):
+            seconds = self.done[stage]
+            print(f"  {stage:<9} done at {seconds:7.1f}s  ({self.records / seconds:,.0f} records/s"
+                  " cumulative from the first submit)")
+        print(f"end-to-end (first submit -> last batch-complete): "
+              f"{self.end_to_end_rate():,.0f} records/s")
+
+    def report_builds(self) -> None:
+        rows = self.platform.query(
+            "SELECT batch_id, extract(epoch FROM finished_at - started_at) FROM ops.builds"
+            " WHERE status <> 'running' AND batch_id IS NOT NULL ORDER BY build_id")
+        if rows:
+            seconds = [float(s) for _, s in rows]
+            print(f"warehouse builds: {len(rows)}, total {sum(seconds):.1f}s, first "
+                  f"{seconds[0]:.2f}s, last {seconds[-1]:.2f}s "
+                  f"(last/first {seconds[-1] / max(seconds[0], 1e-6):.2f})")
+
+
+def peak_rss_mb(platform: Platform) -> dict[str, Any]:
+    peaks = {}
+    for service, procs in platform.procs.items():
+        for index, proc in enumerate(procs):
+            status = Path(f"/proc/{proc.pid}/status")
+            if status.exists():
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[f"{service}-{index}"] = int(line.split()[1]) / 1024
+    return peaks

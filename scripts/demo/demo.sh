@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make demo`: the whole platform on this machine without Docker. Safe to re-run: infra and
+# services are started only when not running, data is generated and ingested only once.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/demo/env.sh
+source scripts/demo/env.sh
+DAYS="${DEMO_DAYS:-30}"
+ORDERS="${DEMO_ORDERS_PER_DAY:-500}"
+GENERATED="$SHOPFLOW_DEMO_DATA/generated"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "infrastructure (Kafka KRaft + PostgreSQL)"
+scripts/infra/infra.sh up
+step "topics, migrations, roles"
+shopflow init
+step "services (supervised; logs in .infra/demo/logs)"
+scripts/demo/services.sh up
+if [ ! -f "$GENERATED/truth.json" ]; then
+    step "generating $DAYS days x $ORDERS orders/day of sample data"
+    shopflow generate --days "$DAYS" --start 2026-01-01 --orders-per-day "$ORDERS" \
+        --seed 42 --defect-rate 0.02 --out "$GENERATED"
+fi
+if [ ! -f "$SHOPFLOW_DEMO_DATA/.ingested" ]; then
+    step "ingesting"
+    shopflow ingest "$GENERATED" | tail -n 3
+    touch "$SHOPFLOW_DEMO_DATA/.ingested"
+fi
+step "waiting for the warehouse"
+python scripts/demo/summary.py --truth "$GENERATED/truth.json" --timeout "${DEMO_TIMEOUT:-900}"

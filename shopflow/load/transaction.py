@@ -1,0 +1,69 @@
+"""Everything one message batch does to the database, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+from confluent_kafka import Message
+
+from shopflow.events import BatchCompleted
+from shopflow.load import ledger
+from shopflow.load.completion import complete_batches
+from shopflow.load.days import FileLoad, file_loads
+from shopflow.load.messages import Row, SortedBatch
+from shopflow.load.staging import StagingTable, entity_order, insert_new_rows
+
+FileKey = tuple[str, str]  # (batch_id, file_name)
+# Records dead letters; returns the new rejections per (batch_id, file_name).
+DeadLetterRecorder = Callable[[psycopg.Connection, Sequence[Message]], Mapping[FileKey, int]]
+
+
+@dataclass
+class LoadResult:
+    loads: list[FileLoad] = field(default_factory=list)
+    rejected: dict[FileKey, int] = field(default_factory=dict)  # new dead letters
+    resolved: dict[FileKey, int] = field(default_factory=dict)  # dead letters now loaded
+    completed: list[BatchCompleted] = field(default_factory=list)
+
+    def inserted_by_entity(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for load in self.loads:
+            totals[load.entity] = totals.get(load.entity, 0) + load.inserted
+        return totals
+
+
+def touched_batches(batch: SortedBatch, loads: Sequence[FileLoad]) -> set[str]:
+    touched = {load.batch_id for load in loads}
+    touched.update(event.batch_id for event in batch.control)
+    touched.update(batch.dead_letter_batches)
+    return touched
+
+
+def write_staging(conn: psycopg.Connection, tables: Mapping[str, StagingTable],
+                  rows: Mapping[str, list[Row]]) -> list[FileLoad]:
+    loads: list[FileLoad] = []
+    for entity in entity_order(list(rows)):
+        inserted = insert_new_rows(conn, tables[entity], rows[entity])
+        loads.extend(file_loads(conn, tables[entity], inserted))
+    return loads
+
+
+def apply_batch(conn: psycopg.Connection, tables: Mapping[str, StagingTable],
+                batch: SortedBatch, record_dead_letters: DeadLetterRecorder,
+                control_topic: str) -> LoadResult:
+    """Staging rows first (the heavy part runs unlocked), then the ledger under batch locks."""
+    result = LoadResult()
+    with conn.transaction():
+        result.loads = write_staging(conn, tables, batch.rows)
+        batch_ids = ledger.lock_batches(conn, touched_batches(batch, result.loads))
+        if batch.dead_letters:
+            result.rejected = dict(record_dead_letters(conn, batch.dead_letters))
+        entities = {load.entity for load in result.loads} | batch.dead_letter_entities
+        result.resolved = ledger.resolve_loaded_letters(conn, tables, entities, batch_ids)
+        ledger.apply_control_events(conn, batch.control)
+        ledger.add_file_counts(conn, result.loads, result.rejected, result.resolved)
+        ledger.add_pending_dates(conn, result.loads)
+        result.completed = complete_batches(conn, batch_ids, control_topic)
+    return result
