@@ -46,6 +46,8 @@ def missing_dead_letters(platform: Platform, out: Path) -> list[dict[str, Any]]:
     missing = []
     for raw in (out / "truth_defects.jsonl").read_text().splitlines():
         defect = json.loads(raw)
+        if defect["outcome"] != "dead_letter":
+            continue  # exact duplicates are absorbed, not dead-lettered
         codes = letters.get((defect["batch_id"], defect["file"], defect["line"]), set())
         if defect["code"] not in codes:
             missing.append(defect)
