@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from shopflow.events import BatchCompleted, WarehouseBuilt, decode_event, encode_event
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer
-from shopflow.runtime.metrics import BATCH_SECONDS
+from shopflow.runtime.metrics import BATCH_SECONDS, BUILD_SECONDS
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic
 from shopflow.warehouse import BuildFailed, BuildRequest, BuildResult, run_build
@@ -66,6 +66,7 @@ class BuildHandler:
                                topic=topic, partition=partition, offset=offset) from exc
         if not result.reused:
             BATCH_SECONDS.labels("transformer").observe(result.seconds)
+            BUILD_SECONDS.labels(result.status).observe(result.seconds)
         built = built_event(event.batch_id, result)
         self._producer.produce(self._topic, encode_event(built), key=event.batch_id)
         self._producer.flush()

@@ -16,7 +16,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
 from shopflow.runtime.errors import DeliveryError, MessageError
-from shopflow.runtime.metrics import BATCH_SECONDS
+from shopflow.runtime.metrics import BATCH_SECONDS, CONSUMER_LAG
 from shopflow.runtime.settings import Settings
 from shopflow.runtime.shutdown import Shutdown
 
@@ -151,6 +151,16 @@ class BatchConsumer:
             self._consumer.store_offsets(
                 offsets=[TopicPartition(t, p, o + 1) for (t, p), o in latest.items()]
             )
+            self._record_lag(latest)
+
+    def _record_lag(self, latest: dict[tuple[str, int], int]) -> None:
+        """Consumer lag per partition after a batch, from the cached high watermarks."""
+        for (topic, partition), offset in latest.items():
+            _low, high = self._consumer.get_watermark_offsets(
+                TopicPartition(topic, partition), cached=True)
+            if high >= 0:
+                CONSUMER_LAG.labels(self.service, topic, str(partition)).set(
+                    max(high - offset - 1, 0))
 
     def commit(self) -> None:
         try:

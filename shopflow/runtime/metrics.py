@@ -19,6 +19,8 @@ RECORDS_REJECTED = Counter("shopflow_records_rejected_total", "Records dead-lett
                            ["service", "entity", "code"])
 BATCH_SECONDS = Histogram("shopflow_batch_seconds", "Time to process one message batch",
                           ["service"])
+BUILD_SECONDS = Histogram("shopflow_build_seconds", "Warehouse build duration", ["status"],
+                          buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600))
 CONSUMER_LAG = Gauge("shopflow_consumer_lag", "Messages behind the partition end",
                      ["service", "topic", "partition"])
 

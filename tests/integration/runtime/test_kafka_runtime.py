@@ -105,3 +105,28 @@ def test_processed_batch_is_not_redelivered(settings: Settings, kafka_bootstrap:
     finally:
         consumer.close()
     assert len(again) == 10  # only the new ones
+
+
+def test_consumer_lag_metric_follows_stored_offsets(settings: Settings,
+                                                    kafka_bootstrap: str) -> None:
+    from shopflow.runtime.metrics import CONSUMER_LAG
+
+    one_partition = settings.model_copy(update={"topic_partitions": 1})
+    topic = f"{settings.topic_prefix}.raw.lag"
+    create_topics(one_partition, [topic])
+    _produce(settings, topic, 500)
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}-lag", [topic],
+                             "lagtest")
+    try:
+        first: list = []
+        for _ in range(30):
+            first = consumer.poll_batch(max_messages=100, timeout=1.0)
+            if first:
+                break
+        consumer.store(first)
+        lag = CONSUMER_LAG.labels("lagtest", topic, "0")._value.get()
+        assert lag == 500 - len(first) > 0
+        _drain(consumer, 500 - len(first))
+        assert CONSUMER_LAG.labels("lagtest", topic, "0")._value.get() == 0
+    finally:
+        consumer.close()
