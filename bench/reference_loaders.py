@@ -43,9 +43,12 @@ def copy_files(url: str, files: list[tuple[str, Path]]) -> float:
                 conn.execute(sql.SQL("CREATE TEMP TABLE {} (doc text)").format(table))
                 statement = sql.SQL("COPY {} FROM STDIN (FORMAT text)")
                 records += _lines(path)
+            # Defect rows carry non-UTF-8 bytes that PostgreSQL refuses: replace them.
+            data = path.read_bytes().decode("utf-8", "replace").encode()
+            if path.suffix != ".csv":
+                data = data.replace(b"\\", b"\\\\")
             with conn.cursor().copy(statement.format(table)) as copy:
-                copy.write(path.read_bytes().replace(b"\\", b"\\\\")
-                           if path.suffix != ".csv" else path.read_bytes())
+                copy.write(data)
         conn.rollback()
     return records / (time.monotonic() - started)
 
