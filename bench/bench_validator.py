@@ -5,6 +5,10 @@ ingestor does, starts N `python -m services.validator` processes in one consumer
 group and times until every raw record has its valid or dead-letter output.
 
     python bench/bench_validator.py [--days 3] [--orders-per-day 1500] [--processes 1 2]
+
+`--in-process` instead times the work without a broker: `validate_record` +
+`canonical_json` per record (µs), and the batch handler (`Validator.handle`) on
+in-memory messages with a producer that only counts (records/s).
 """
 
 from __future__ import annotations
@@ -16,18 +20,22 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
-from confluent_kafka.admin import AdminClient
+import orjson
+from confluent_kafka import Message, TopicPartition
+from confluent_kafka.admin import AdminClient, OffsetSpec
 
-from contracts import ENTITIES
+from contracts import ENTITIES, canonical_json, validate_record
+from shopflow.events import H_LINE, H_PARSE_ERROR
 from shopflow.generate import GenerationConfig, generate
-from shopflow.ingest.checks import CheckedFile, check_file
-from shopflow.ingest.publish import publish_records
-from shopflow.runtime.kafka import EventProducer
+from shopflow.ingest.checks import CheckedFile, check_file, open_regular
+from shopflow.ingest.keys import key_fields, record_key
+from shopflow.ingest.publish import file_headers, publish_records, read_records
+from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.settings import Settings
 from shopflow.topics import all_topics, create_topics, dlq_topic, valid_topic
 
@@ -42,14 +50,15 @@ def publish_generated(settings: Settings, out: Path) -> int:
     return total
 
 
-def output_count(settings: Settings, consumer: Consumer) -> int:
-    total = 0
-    for entity in ENTITIES:
-        for topic in (valid_topic(settings, entity), dlq_topic(settings, entity)):
-            for p in range(settings.topic_partitions):
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-                total += high - low
-    return total
+def output_count(settings: Settings, admin: AdminClient) -> int:
+    """Records in the valid and dead-letter topics (fresh topics: their end offsets), asked
+    in one request so that watching disturbs the broker as little as possible."""
+    wanted = {TopicPartition(topic, p): OffsetSpec.latest()
+              for entity in ENTITIES
+              for topic in (valid_topic(settings, entity), dlq_topic(settings, entity))
+              for p in range(settings.topic_partitions)}
+    futures = admin.list_offsets(wanted, request_timeout=10)
+    return sum(future.result().offset for future in futures.values())
 
 
 def environment(settings: Settings) -> dict[str, str]:
@@ -67,32 +76,41 @@ def run(settings: Settings, out: Path, processes: int) -> dict[str, Any]:
     create_topics(settings)
     time.sleep(2)  # let partition leadership settle
     records = publish_generated(settings, out)
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap,
-                         "group.id": f"bench-watch-{uuid.uuid4().hex}"})
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     started = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "services.validator"],
                               env=environment(settings)) for _ in range(processes)]
-    first_output = None
+    first_output, cpu_at_first = None, 0.0
     try:
-        while (done := output_count(settings, consumer)) < records:
+        while (done := output_count(settings, admin)) < records:
             if done and first_output is None:
-                first_output = time.monotonic()
+                first_output, cpu_at_first = time.monotonic(), cpu_seconds(procs)
             if time.monotonic() - started > 600:
                 raise TimeoutError(f"{done} of {records} after 600 s")
-            time.sleep(0.1)
-        finished = time.monotonic()
+            time.sleep(0.2)
+        finished, cpu = time.monotonic(), cpu_seconds(procs) - cpu_at_first
         shares = partition_shares(settings)
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(30)
-        consumer.close()
     steady_from = first_output or started
     return {"records": records, "wall_s": finished - started,
             "steady_s": finished - steady_from,
             "wall_rps": records / (finished - started),
-            "steady_rps": records / max(finished - steady_from, 1e-6), "shares": shares}
+            "steady_rps": records / max(finished - steady_from, 1e-6), "shares": shares,
+            "cpu_us": cpu / records * 1e6}
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU time the processes used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def partition_shares(settings: Settings) -> list[int]:
@@ -103,6 +121,85 @@ def partition_shares(settings: Settings) -> list[int]:
     return sorted(len(m.assignment.topic_partitions) for m in description.members)
 
 
+class CountingProducer:
+    """Stands in for EventProducer in the in-process timing: counts, sends nothing."""
+
+    def __init__(self) -> None:
+        self.produced = 0
+
+    def produce(self, topic: str, value: bytes | None, key: bytes | str | None = None,
+                headers: Headers | None = None) -> None:
+        self.produced += 1
+
+    def flush(self, timeout: float = 120.0) -> None:
+        pass
+
+
+def raw_messages(settings: Settings, out: Path) -> list[Message]:
+    """The raw events the ingestor would publish for every generated file, in memory."""
+    messages = []
+    for batch in sorted(p for p in out.iterdir() if p.is_dir()):
+        for path in sorted(batch.iterdir()):
+            checked = check_file(path, out, settings.max_file_bytes, settings.max_line_bytes)
+            if not isinstance(checked, CheckedFile):
+                continue
+            entity, base = checked.data_file.entity, file_headers(batch.name, checked)
+            topic, fields = f"{settings.topic_prefix}.raw.{entity}", key_fields(entity)
+            with open_regular(path) as stream:
+                for offset, record in enumerate(read_records(
+                        stream, checked.data_file.format, settings.max_line_bytes)):
+                    headers = [*base, (H_LINE, str(record.line).encode())]
+                    if record.error is not None:
+                        headers.append((H_PARSE_ERROR, record.error.encode()))
+                    messages.append(Message(topic=topic, partition=0, offset=offset,
+                                            key=record_key(record.mapping, fields),
+                                            value=record.value, headers=headers))
+    return messages
+
+
+def _best_cpu_seconds(work: Callable[[], object], rounds: int) -> float:
+    """CPU time of the fastest round: steadier than wall time on a shared machine."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def time_in_process(settings: Settings, out: Path, rounds: int) -> None:
+    from services.validator.handler import Validator  # a service module, only for this mode
+
+    messages = raw_messages(settings, out)
+    readable = [(msg.topic() or "").rsplit(".", 1)[-1] for msg in messages]
+    records = [(entity, orjson.loads(msg.value() or b""))
+               for entity, msg in zip(readable, messages, strict=True)
+               if H_PARSE_ERROR not in dict(msg.headers() or [])]
+
+    def contracts_only() -> None:
+        for entity, record in records:
+            outcome = validate_record(entity, record)
+            if outcome.model is not None:
+                canonical_json(outcome.model)
+
+    seconds = _best_cpu_seconds(contracts_only, rounds)
+    print(f"contracts: validate_record + canonical_json = {seconds / len(records) * 1e6:.1f} µs "
+          f"CPU per record ({len(records)} records, best of {rounds})", flush=True)
+    size = settings.consume_batch_size
+
+    def handler() -> None:
+        producer = CountingProducer()
+        validator = Validator(settings, producer)  # type: ignore[arg-type]
+        for i in range(0, len(messages), size):
+            validator.handle(messages[i:i + size])
+        assert producer.produced == len(messages)
+
+    seconds = _best_cpu_seconds(handler, rounds)
+    print(f"handler: Validator.handle = {len(messages) / seconds:,.0f} records/s per CPU "
+          f"({seconds / len(messages) * 1e6:.1f} µs CPU per record, batches of {size}, "
+          f"best of {rounds})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=3)
@@ -110,6 +207,9 @@ def main() -> None:
     parser.add_argument("--defect-rate", type=float, default=0.02)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--in-process", action="store_true",
+                        help="time contracts and the handler without a broker")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     bootstrap = os.environ.get("SHOPFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +217,9 @@ def main() -> None:
         generate(GenerationConfig(days=args.days, start=date(2026, 1, 1),
                                   orders_per_day=args.orders_per_day, seed=1,
                                   defect_rate=args.defect_rate, out=out))
+        if args.in_process:
+            time_in_process(Settings(), out, args.rounds)
+            return
         for n in args.processes:
             prefix = f"bench{uuid.uuid4().hex[:8]}"
             settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=prefix,
@@ -128,6 +231,7 @@ def main() -> None:
             print(f"validator x{n}: {r['records']:.0f} records in {r['wall_s']:.1f} s "
                   f"(from start, incl. group join) = {r['wall_rps']:,.0f} rec/s; "
                   f"steady {r['steady_s']:.1f} s = {r['steady_rps']:,.0f} rec/s; "
+                  f"validator CPU {r['cpu_us']:.0f} µs per record (steady part); "
                   f"raw partitions per process: {r['shares']}", flush=True)
 
 

@@ -32,12 +32,21 @@ class ContractModel(BaseModel):
     PARTITION_KEY: ClassVar[tuple[str, ...]]
     MONEY_FIELDS: ClassVar[frozenset[str]] = frozenset()
     FREE_TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    # Looked up per record: computed once, since `cls.model_fields` is slow to reach.
+    _FIELD_NAMES: ClassVar[frozenset[str]] = frozenset()
+    _BLANK_MEANS_NULL: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls.MONEY_FIELDS = cls._fields_marked(MONEY)
         cls.FREE_TEXT_FIELDS = cls._fields_marked(FREE_TEXT)
+        cls._FIELD_NAMES = frozenset(cls.model_fields)
+        cls._BLANK_MEANS_NULL = frozenset(
+            name
+            for name, info in cls.model_fields.items()
+            if info.is_required() or name not in cls.FREE_TEXT_FIELDS
+        )
 
     @classmethod
     def _fields_marked(cls, kind: FieldKind) -> frozenset[str]:
@@ -53,19 +62,12 @@ class ContractModel(BaseModel):
         # Dropping nulls lets pydantic report "missing" and apply defaults uniformly.
         if not isinstance(data, Mapping):
             return data
+        names, blank_means_null = cls._FIELD_NAMES, cls._BLANK_MEANS_NULL
         return {
             key: value
             for key, value in data.items()
-            if key not in cls.model_fields or not cls._means_null(key, value)
+            if key not in names or not _means_null(key, value, blank_means_null)
         }
-
-    @classmethod
-    def _means_null(cls, name: str, value: Any) -> bool:
-        if value is None or value == "":
-            return True
-        if not isinstance(value, str) or value.strip():
-            return False
-        return cls.model_fields[name].is_required() or name not in cls.FREE_TEXT_FIELDS
 
     @model_validator(mode="after")
     def _check_cross_field_rules(self) -> Self:
@@ -87,6 +89,14 @@ class ContractModel(BaseModel):
 
     def partition_key_values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.PARTITION_KEY)
+
+
+def _means_null(name: str, value: Any, blank_means_null: frozenset[str]) -> bool:
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str) or value.strip():
+        return False
+    return name in blank_means_null
 
 
 def _annotation_markers(annotation: Any) -> list[Any]:

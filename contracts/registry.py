@@ -41,6 +41,12 @@ _MODELS: tuple[type[ContractModel], ...] = (
 CONTRACTS: dict[tuple[str, int], type[ContractModel]] = {
     (model.ENTITY, model.VERSION): model for model in _MODELS
 }
+# get_contract(entity) runs once per record: the latest model per entity, looked up once.
+_LATEST: dict[str, type[ContractModel]] = {
+    entity: max((m for (name, _), m in CONTRACTS.items() if name == entity),
+                key=lambda m: m.VERSION)
+    for entity in {name for name, _ in CONTRACTS}
+}
 
 
 class UnknownContractError(KeyError):
@@ -65,6 +71,8 @@ def latest_version(entity: str) -> int:
 
 
 def get_contract(entity: str, version: int | None = None) -> type[ContractModel]:
+    if version is None and entity in _LATEST:
+        return _LATEST[entity]
     wanted = latest_version(entity) if version is None else version
     try:
         return CONTRACTS[(entity, wanted)]

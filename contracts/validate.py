@@ -12,6 +12,7 @@ from contracts.base import ContractModel
 from contracts.error_mapping import field_errors
 from contracts.errors import ErrorCode, FieldError
 from contracts.parsing import preview
+from contracts.quick_route import quick_route
 from contracts.registry import get_contract
 
 
@@ -40,8 +41,11 @@ def validate_record(
 ) -> ValidationOutcome:
     """Validates one record; raises only UnknownContractError, never for bad data."""
     contract = get_contract(entity, version)
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):  # dict: skip the ABC check
         return unparseable(f"a record of {entity} must be an object, got {type(record).__name__}")
+    model = _quickly(contract, record)
+    if model is not None:
+        return ValidationOutcome(model, [])
     odd_keys = [key for key in record if not isinstance(key, str)]
     if odd_keys:
         return unparseable(
@@ -55,3 +59,14 @@ def validate_record(
     except Exception as exc:  # a crash here would stall a partition; the record is the problem
         return unparseable(f"could not validate the record: {preview(exc, 200)}")
     return ValidationOutcome(model, [])
+
+
+def _quickly(contract: type[ContractModel], record: Mapping[Any, Any]) -> ContractModel | None:
+    """The model by the quick route, or None to take the full route (which words errors)."""
+    route = quick_route(contract)
+    if route is None:
+        return None
+    try:
+        return route.validate(record)
+    except Exception:  # whatever surprised the quick route, the full route handles it
+        return None

@@ -14,8 +14,14 @@ from confluent_kafka import KafkaException, Message
 
 from contracts import ErrorCode, FieldError, canonical_json
 from services.validator.checking import decide
-from services.validator.headers import dead_letter_headers, headers_of, valid_headers
-from shopflow.events import header_map, utcnow
+from services.validator.headers import (
+    dead_letter_headers,
+    headers_of,
+    plain_provenance,
+    plain_valid_headers,
+    valid_headers,
+)
+from shopflow.events import H_CONTRACT_VERSION, header_map, utcnow
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.metrics import RECORDS_IN, RECORDS_OUT, RECORDS_REJECTED
@@ -32,6 +38,7 @@ class Validator:
         self._in: Counter[str] = Counter()
         self._out: Counter[str] = Counter()
         self._rejected: Counter[tuple[str, str]] = Counter()
+        self._topics: dict[str, tuple[str, str, str]] = {}
 
     def handle(self, messages: list[Message]) -> None:
         """Produce one output per message and wait for the broker's acks (DeliveryError)."""
@@ -45,16 +52,22 @@ class Validator:
         self._publish_metrics()
 
     def _route(self, msg: Message, now: str) -> None:
-        entity = entity_of(msg.topic() or "")
-        raw_headers = headers_of(msg)
-        incoming = header_map(raw_headers)
+        entity, valid, dlq = self._topics_for(msg.topic() or "")
+        plain = plain_provenance(msg.headers())
+        if plain is None:
+            incoming = header_map(headers_of(msg))
+        else:  # the common case: decide() reads only the contract version of these
+            version = plain.by_name.get(H_CONTRACT_VERSION)
+            incoming = {} if version is None else \
+                {H_CONTRACT_VERSION: version.decode("utf-8", "replace")}
         decision = decide(entity, msg.value(), incoming)
         self._in[entity] += 1
         model = decision.outcome.model
         if decision.outcome.ok and model is not None:
             try:
-                self._producer.produce(valid_topic(self._settings, entity), canonical_json(model),
-                                       msg.key(), valid_headers(raw_headers, model.VERSION))
+                headers = valid_headers(headers_of(msg), model.VERSION) if plain is None \
+                    else plain_valid_headers(plain, model.VERSION)
+                self._producer.produce(valid, canonical_json(model), msg.key(), headers)
                 self._out[entity] += 1
                 return
             except (KafkaException, ValueError, TypeError) as exc:
@@ -62,14 +75,24 @@ class Validator:
                                      f"the canonical record cannot be published: {exc}")]
         else:
             errors = decision.outcome.errors
-        self._dead_letter(msg, entity, incoming, errors, decision.version, now)
+        self._dead_letter(msg, dlq, entity, header_map(headers_of(msg)), errors,
+                          decision.version, now)
 
-    def _dead_letter(self, msg: Message, entity: str, incoming: dict[str, str],
+    def _topics_for(self, raw_topic: str) -> tuple[str, str, str]:
+        """(entity, valid topic, dead-letter topic) of a raw topic, worked out once."""
+        known = self._topics.get(raw_topic)
+        if known is None:
+            entity = entity_of(raw_topic)
+            known = (entity, valid_topic(self._settings, entity),
+                     dlq_topic(self._settings, entity))
+            self._topics[raw_topic] = known
+        return known
+
+    def _dead_letter(self, msg: Message, dlq: str, entity: str, incoming: dict[str, str],
                      errors: list[FieldError], version: str, now: str) -> None:
         headers = dead_letter_headers(msg, incoming, errors, version, now)
         try:
-            self._producer.produce(dlq_topic(self._settings, entity), msg.value(), msg.key(),
-                                   headers)
+            self._producer.produce(dlq, msg.value(), msg.key(), headers)
         except KafkaException as exc:
             error = MessageError(f"cannot dead-letter the record: {exc}", topic=msg.topic(),
                                  partition=msg.partition(), offset=msg.offset())

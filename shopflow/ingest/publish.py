@@ -22,7 +22,7 @@ from shopflow.events import (
 from shopflow.ingest.checks import CheckedFile, open_regular
 from shopflow.ingest.csvfile import CsvFile
 from shopflow.ingest.jsonlfile import read_jsonl
-from shopflow.ingest.keys import key_fields, record_key
+from shopflow.ingest.keys import key_fields, key_function
 from shopflow.ingest.readers import PREVIEW_BYTES, Record
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.metrics import RECORDS_OUT
@@ -64,13 +64,14 @@ def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
                     checked: CheckedFile, should_stop: Callable[[], bool]) -> int:
     """Produce every record of the file to its raw topic and wait for the acks."""
     entity = checked.data_file.entity
-    topic, fields = raw_topic(settings, entity), key_fields(entity)
+    topic, key_of = raw_topic(settings, entity), key_function(key_fields(entity))
     base = file_headers(batch_id, checked)
+    produce = producer.produce
     count = 0
     with open_regular(Path(checked.path)) as stream:
         for record in read_records(stream, checked.data_file.format, settings.max_line_bytes):
-            value, headers = _value_and_headers(record, base)
-            producer.produce(topic, value, record_key(record.mapping, fields), headers)
+            value, headers = raw_event(record, base)
+            produce(topic, value, key_of(record.mapping), headers)
             count += 1
             if count % _STOP_CHECK_EVERY == 0 and should_stop():
                 raise Interrupted(f"stopped while publishing {checked.data_file.name}")
@@ -79,12 +80,15 @@ def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
     return count
 
 
-def _value_and_headers(record: Record, base: Headers) -> tuple[bytes, Headers]:
-    headers = [*base, (H_LINE, str(record.line).encode())]
+def raw_event(record: Record, base: Headers) -> tuple[bytes, Headers]:
+    """The value and headers of a record's raw event: the file's headers, its line, and
+    for a record that cannot be read (or is too large to publish) why."""
     error, value = record.error, record.value
-    if error is None and len(value) > MAX_VALUE_BYTES:
+    if error is None and len(value) <= MAX_VALUE_BYTES:  # the common case, kept short
+        return value, [*base, (H_LINE, b"%d" % record.line)]
+    headers = [*base, (H_LINE, b"%d" % record.line)]
+    if error is None:
         error = f"line {record.line}: record of {len(value)} bytes is too large to publish"
         value = value[:PREVIEW_BYTES]
-    if error is not None:
-        headers.append((H_PARSE_ERROR, error.encode("utf-8", "backslashreplace")))
+    headers.append((H_PARSE_ERROR, error.encode("utf-8", "backslashreplace")))
     return value, headers
