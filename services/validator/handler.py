@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import datetime
 
 from confluent_kafka import KafkaException, Message
 
@@ -45,7 +46,7 @@ class Validator:
         self._in.clear()
         self._out.clear()
         self._rejected.clear()
-        now = utcnow().isoformat()
+        now = _kafka_precision(utcnow()).isoformat()
         for msg in messages:
             self._route(msg, now)
         self._producer.flush()
@@ -108,3 +109,11 @@ class Validator:
             RECORDS_OUT.labels(SERVICE, entity).inc(n)
         for (entity, code), n in self._rejected.items():
             RECORDS_REJECTED.labels(SERVICE, entity, code).inc(n)
+
+
+def _kafka_precision(moment: datetime) -> datetime:
+    """The moment cut to milliseconds, the precision of Kafka timestamps: a dead letter's
+    first-failed time must never come after its own (later, millisecond) timestamp, which
+    is what a consumer takes as the last failure. Batches are fast enough for both to fall
+    in the same millisecond."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
