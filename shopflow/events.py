@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from contracts.chunk import Envelope, FileOrigin, ReplayMark
+
 # Provenance headers, set by the ingestor and carried through every stage.
 H_BATCH_ID = "shopflow.batch_id"
 H_SOURCE_FILE = "shopflow.source_file"
@@ -35,6 +37,7 @@ H_ERR_ORIG_PARTITION = "shopflow.errors.original.partition"
 H_ERR_ORIG_OFFSET = "shopflow.errors.original.offset"
 H_ERR_ATTEMPT = "shopflow.errors.attempt"
 H_ERR_FIRST_FAILED_AT = "shopflow.errors.first_failed_at"
+H_ERR_ORIG_POSITION = "shopflow.errors.original.position"  # the record's index in its chunk
 
 
 def header_map(headers: list[tuple[str, bytes]] | None) -> dict[str, str]:
@@ -46,6 +49,45 @@ def _text(value: str | bytes | None) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def envelope_headers(envelope: Envelope) -> list[tuple[str, bytes]]:
+    """The headers a per-record message (a dead letter) carries its envelope in."""
+    origin = envelope.origin
+    headers = [
+        (H_BATCH_ID, origin.batch_id.encode()),
+        (H_SOURCE_FILE, origin.source_file.encode()),
+        (H_LINE, b"%d" % envelope.line),
+        (H_ENTITY, origin.entity.encode()),
+        (H_CONTRACT_VERSION, b"%d" % origin.contract_version),
+        (H_FORMAT, origin.file_format.encode()),
+    ]
+    if origin.file_sha256:
+        headers.append((H_FILE_HASH, origin.file_sha256.encode()))
+    if envelope.replay is not None:
+        headers.append((H_REPLAY_ID, envelope.replay["replay_id"].encode()))
+    return headers
+
+
+def envelope_from_headers(headers: dict[str, str], fallback_entity: str = "") -> Envelope:
+    """The envelope of a per-record message; ValueError when its identity is incomplete."""
+    line = headers.get(H_LINE, "")
+    batch_id, source_file = headers.get(H_BATCH_ID), headers.get(H_SOURCE_FILE)
+    if not batch_id or not source_file or not line.isdigit() or not 1 <= int(line) < 2**31:
+        raise ValueError("the message has no complete provenance (batch, file, line)")
+    version = headers.get(H_CONTRACT_VERSION, "")
+    origin = FileOrigin(batch_id, source_file, headers.get(H_ENTITY) or fallback_entity,
+                        int(version) if version.isdigit() else 0,
+                        headers.get(H_FORMAT) or "", headers.get(H_FILE_HASH) or None)
+    replay_id = headers.get(H_REPLAY_ID)
+    replay = None if not replay_id else ReplayMark(
+        replay_id=replay_id, attempt=_attempt(headers.get(H_ERR_ATTEMPT)),
+        first_failed_at=headers.get(H_ERR_FIRST_FAILED_AT, ""))
+    return Envelope(origin, int(line), None, replay)
+
+
+def _attempt(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 def utcnow() -> datetime:

@@ -1,28 +1,32 @@
 """Wiring of the transformer service: control topic -> warehouse builds -> WarehouseBuilt.
 
-Consumes `<prefix>.control.batches` in group `<group prefix>.transformer`. An event's
-offset is stored only after its build committed and WarehouseBuilt was acked; a
-failed build rewinds the partitions to the first unhandled event and retries it
-after a back-off, so nothing is skipped.
+Consumes `<prefix>.control.batches` in group `<group prefix>.transformer` through the
+shared processing loop: a batch's offsets are stored only after every build in it
+committed and its WarehouseBuilt was acked. A failed build is retried by the loop's
+backoff policy on the same batch; events already handled in that batch are not built
+again, so nothing is skipped and nothing is done twice.
 """
 
 from __future__ import annotations
 
 import logging
 
-from confluent_kafka import Message, TopicPartition
+from confluent_kafka import Message
 
 from services.transformer.handler import BuildHandler
 from shopflow.db.connect import connect
 from shopflow.runtime.errors import ShopflowError
 from shopflow.runtime.kafka import BatchConsumer, EventProducer
+from shopflow.runtime.loop import ProcessingLoop, RetryPolicy
 from shopflow.runtime.service import ServiceContext
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic, create_topics
 
 log = logging.getLogger(__name__)
 SERVICE = "transformer"
-BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 60.0
+# A failed build (ShopflowError: BuildFailed, or the broker not acking WarehouseBuilt) is
+# retried with backoff up to a minute apart; the failure is recorded in ops.builds.
+BUILD_RETRY = RetryPolicy(retry_on=(ShopflowError,), first_s=1.0, max_s=60.0)
 
 
 def main(context: ServiceContext) -> None:
@@ -33,48 +37,33 @@ def main(context: ServiceContext) -> None:
     producer = EventProducer(settings)
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", [topic],
                              SERVICE)
-    handler = BuildHandler(settings, producer)
-    backoff = BACKOFF_START_S
-    try:
-        while not context.shutdown.requested:
-            messages = consumer.poll_batch(max_messages=100)
-            if not messages:
+    batch_handler = InOrder(BuildHandler(settings, producer))
+    ProcessingLoop(consumer, batch_handler, context.shutdown, BUILD_RETRY,
+                   max_messages=100).run()
+
+
+class InOrder:
+    """Handles a batch's events in order; when the loop retries the batch after a failure,
+    the events before the failed one are not handled again."""
+
+    def __init__(self, handler: BuildHandler) -> None:
+        self._handler = handler
+        self._done: set[tuple[str | None, int | None, int | None]] = set()
+
+    def __call__(self, messages: list[Message]) -> None:
+        for msg in messages:
+            where = (msg.topic(), msg.partition(), msg.offset())
+            if where in self._done:
                 continue
-            if handle_messages(consumer, handler, messages):
-                backoff = BACKOFF_START_S
-            else:
-                context.shutdown.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX_S)
-    finally:
-        consumer.close()
-
-
-def handle_messages(consumer: BatchConsumer, handler: BuildHandler,
-                    messages: list[Message]) -> bool:
-    """Handle in order, storing each offset; on failure rewind and return False."""
-    for position, msg in enumerate(messages):
-        try:
-            handler.handle(msg)
-        except ShopflowError as exc:
-            log.error("build failed; the event will be retried",
-                      extra={"topic": msg.topic(), "partition": msg.partition(),
-                             "offset": msg.offset(), "error": str(exc)})
-            rewind(consumer, messages[position:])
-            return False
-        consumer.store([msg])
-    return True
-
-
-def rewind(consumer: BatchConsumer, unhandled: list[Message]) -> None:
-    """Seek each partition back to its first unhandled message."""
-    first: dict[tuple[str, int], int] = {}
-    for msg in unhandled:
-        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
-        if topic is None or partition is None or offset is None:
-            continue
-        first[(topic, partition)] = min(first.get((topic, partition), offset), offset)
-    for (topic, partition), offset in first.items():
-        consumer.raw.seek(TopicPartition(topic, partition, offset))
+            try:
+                self._handler.handle(msg)
+            except ShopflowError as exc:
+                log.error("build failed; the event will be retried",
+                          extra={"topic": where[0], "partition": where[1],
+                                 "offset": where[2], "error": str(exc)})
+                raise
+            self._done.add(where)
+        self._done.clear()  # the batch is done: a later redelivery is handled again
 
 
 def database_reachable(settings: Settings) -> bool:

@@ -1,47 +1,39 @@
-"""Deciding one raw message: decode it and validate it against the contract it names."""
+"""Deciding one record of a raw chunk: validate it against the contract its chunk names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contracts import UnknownContractError, ValidationOutcome, unparseable
 
-import orjson
+try:
+    from contracts import validate_json
+except ImportError:  # TEMPORARY until contracts.validate_json lands
+    import orjson
 
-from contracts import UnknownContractError, ValidationOutcome, unparseable, validate_record
+    from contracts import validate_record
+
+    def validate_json(entity: str, data: bytes | str, version: int | None = None
+                      ) -> ValidationOutcome:
+        try:
+            record = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            return unparseable(f"the value is not JSON: {exc}")
+        if not isinstance(record, dict):
+            return unparseable(f"the value must be a JSON object, got {type(record).__name__}")
+        return validate_record(entity, record, version)
+from contracts.chunk import RecordEntry
 from contracts.parsing import preview
-from shopflow.events import H_CONTRACT_VERSION, H_PARSE_ERROR
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    outcome: ValidationOutcome
-    version: str  # the contract version asked for (header text), for the DLQ headers
-
-
-def decide(entity: str, value: bytes | None, headers: dict[str, str]) -> Decision:
-    """Never raises: anything wrong with the message becomes a dead-letter outcome."""
-    version_text = headers.get(H_CONTRACT_VERSION, "")
+def decide(entity: str, entry: RecordEntry, version: int | None) -> ValidationOutcome:
+    """Never raises: anything wrong with the record becomes a dead-letter outcome."""
     try:
-        return Decision(_validate(entity, value, headers, version_text), version_text)
-    except Exception as exc:  # a bug must not stall the partition; the record is parked
-        return Decision(unparseable(f"validator could not handle the record: "
-                                    f"{preview(exc, 200)}"), version_text)
-
-
-def _validate(entity: str, value: bytes | None, headers: dict[str, str],
-              version_text: str) -> ValidationOutcome:
-    if H_PARSE_ERROR in headers:
-        return unparseable(headers[H_PARSE_ERROR] or "the ingestor could not read the record")
-    if version_text and not version_text.isdigit():
-        return unparseable(f"contract version header {preview(version_text)} is not a number")
-    if value is None:
-        return unparseable("the message has no value")
-    try:
-        record = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        return unparseable(f"the value is not JSON: {exc}")
-    if not isinstance(record, dict):
-        return unparseable(f"the value must be a JSON object, got {type(record).__name__}")
-    try:
-        return validate_record(entity, record, int(version_text) if version_text else None)
+        if "error" in entry:
+            return unparseable(entry["error"] or "the ingestor could not read the record")
+        value = entry.get("value")
+        if value is None:
+            return unparseable("the chunk entry holds no record text")
+        return validate_json(entity, value, version or None)
     except UnknownContractError as exc:
         return unparseable(str(exc))
+    except Exception as exc:  # a bug must not stall the partition; the record is parked
+        return unparseable(f"validator could not handle the record: {preview(exc, 200)}")

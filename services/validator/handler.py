@@ -1,8 +1,8 @@
-"""The validator's batch handler: route each raw record to valid.* or dlq.*, then flush.
+"""The validator's batch handler: each raw chunk's records go to a valid chunk or, one by
+one, to the dead letters; then everything is flushed.
 
-Offsets are stored by the consumer only after `handle` returned, i.e. after the
-broker acknowledged every produced record; nothing here assumes it is the only
-validator process.
+The loop stores offsets only after `handle` returned, i.e. after the broker acknowledged
+every produced message; nothing here assumes it is the only validator process.
 """
 
 from __future__ import annotations
@@ -14,15 +14,21 @@ from datetime import datetime
 from confluent_kafka import KafkaException, Message
 
 from contracts import ErrorCode, FieldError, canonical_json
-from services.validator.checking import decide
-from services.validator.headers import (
-    dead_letter_headers,
-    headers_of,
-    plain_provenance,
-    plain_valid_headers,
-    valid_headers,
+from contracts.chunk import (
+    CHUNK_VERSION,
+    H_CHUNK_VERSION,
+    Chunk,
+    ChunkError,
+    Envelope,
+    RecordEntry,
+    decode_chunk,
+    encode_valid_chunk,
+    entry_bytes,
+    valid_entry_bytes,
 )
-from shopflow.events import H_CONTRACT_VERSION, header_map, utcnow
+from services.validator.checking import decide
+from services.validator.headers import dead_letter_headers
+from shopflow.events import utcnow
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.metrics import RECORDS_IN, RECORDS_OUT, RECORDS_REJECTED
@@ -31,6 +37,7 @@ from shopflow.topics import dlq_topic, entity_of, valid_topic
 
 log = logging.getLogger(__name__)
 SERVICE = "validator"
+_CHUNK_HEADERS = [(H_CHUNK_VERSION, b"%d" % CHUNK_VERSION)]
 
 
 class Validator:
@@ -42,42 +49,44 @@ class Validator:
         self._topics: dict[str, tuple[str, str, str]] = {}
 
     def handle(self, messages: list[Message]) -> None:
-        """Produce one output per message and wait for the broker's acks (DeliveryError)."""
+        """Route every chunk, then wait for the broker's acks (DeliveryError)."""
         self._in.clear()
         self._out.clear()
         self._rejected.clear()
         now = _kafka_precision(utcnow()).isoformat()
         for msg in messages:
-            self._route(msg, now)
+            self._route_chunk(msg, now)
         self._producer.flush()
         self._publish_metrics()
 
-    def _route(self, msg: Message, now: str) -> None:
+    def _route_chunk(self, msg: Message, now: str) -> None:
         entity, valid, dlq = self._topics_for(msg.topic() or "")
-        plain = plain_provenance(msg.headers())
-        if plain is None:
-            incoming = header_map(headers_of(msg))
-        else:  # the common case: decide() reads only the contract version of these
-            version = plain.by_name.get(H_CONTRACT_VERSION)
-            incoming = {} if version is None else \
-                {H_CONTRACT_VERSION: version.decode("utf-8", "replace")}
-        decision = decide(entity, msg.value(), incoming)
-        self._in[entity] += 1
-        model = decision.outcome.model
-        if decision.outcome.ok and model is not None:
-            try:
-                headers = valid_headers(headers_of(msg), model.VERSION) if plain is None \
-                    else plain_valid_headers(plain, model.VERSION)
-                self._producer.produce(valid, canonical_json(model), msg.key(), headers)
-                self._out[entity] += 1
-                return
-            except (KafkaException, ValueError, TypeError) as exc:
-                errors = [FieldError(ErrorCode.UNPARSEABLE, None,
-                                     f"the canonical record cannot be published: {exc}")]
-        else:
-            errors = decision.outcome.errors
-        self._dead_letter(msg, dlq, entity, header_map(headers_of(msg)), errors,
-                          decision.version, now)
+        try:
+            chunk = decode_chunk(msg.value())
+            if chunk.kind != "raw" or chunk.origin.entity != entity:
+                raise ChunkError(f"a {chunk.kind} chunk of {chunk.origin.entity!r} "
+                                 f"on the raw topic of {entity!r}")
+        except ChunkError as exc:
+            self._not_a_chunk(msg, dlq, entity, str(exc))
+            return
+        self._in[entity] += len(chunk.records)
+        out = ValidChunkWriter(self._producer, valid, msg.key(), chunk,
+                               self._settings.chunk_max_bytes)
+        version = chunk.origin.contract_version
+        for position, entry in enumerate(chunk.records):
+            outcome = decide(entity, entry, version)
+            if outcome.ok and outcome.model is not None:
+                try:
+                    out.add(entry, canonical_json(outcome.model))
+                    continue
+                except (ValueError, TypeError) as exc:
+                    errors = [FieldError(ErrorCode.UNPARSEABLE, None,
+                                         f"the canonical record cannot be written: {exc}")]
+            else:
+                errors = outcome.errors
+            self._dead_letter(msg, dlq, chunk, position, entry, errors, now)
+        out.flush()
+        self._out[entity] += out.records
 
     def _topics_for(self, raw_topic: str) -> tuple[str, str, str]:
         """(entity, valid topic, dead-letter topic) of a raw topic, worked out once."""
@@ -89,18 +98,29 @@ class Validator:
             self._topics[raw_topic] = known
         return known
 
-    def _dead_letter(self, msg: Message, dlq: str, entity: str, incoming: dict[str, str],
-                     errors: list[FieldError], version: str, now: str) -> None:
-        headers = dead_letter_headers(msg, incoming, errors, version, now)
+    def _dead_letter(self, msg: Message, dlq: str, chunk: Chunk, position: int,
+                     entry: RecordEntry, errors: list[FieldError], now: str) -> None:
+        envelope = Envelope.of_entry(chunk.origin, entry)
+        headers = dead_letter_headers(envelope, msg, position, errors, now)
         try:
-            self._producer.produce(dlq, msg.value(), msg.key(), headers)
+            self._producer.produce(dlq, entry_bytes(entry), envelope.key, headers)
         except KafkaException as exc:
-            error = MessageError(f"cannot dead-letter the record: {exc}", topic=msg.topic(),
-                                 partition=msg.partition(), offset=msg.offset())
+            error = MessageError(f"cannot dead-letter line {entry['line']}: {exc}",
+                                 topic=msg.topic(), partition=msg.partition(),
+                                 offset=msg.offset())
             log.error("record dropped", extra={"error": str(error)})
             return
         for code in dict.fromkeys(error.code.value for error in errors):
-            self._rejected[(entity, code)] += 1
+            self._rejected[(chunk.origin.entity, code)] += 1
+
+    def _not_a_chunk(self, msg: Message, dlq: str, entity: str, reason: str) -> None:
+        """A message no record can be read from: parked whole, without a record identity,
+        so the ledger cannot count it; the error log says where it is."""
+        error = MessageError(f"not a raw chunk: {reason}", topic=msg.topic(),
+                             partition=msg.partition(), offset=msg.offset())
+        log.error("unreadable message dead-lettered whole", extra={"error": str(error)})
+        self._producer.produce(dlq, msg.value(), msg.key(), list(msg.headers() or []))
+        self._rejected[(entity, ErrorCode.UNPARSEABLE.value)] += 1
 
     def _publish_metrics(self) -> None:
         for entity, n in self._in.items():
@@ -111,9 +131,37 @@ class Validator:
             RECORDS_REJECTED.labels(SERVICE, entity, code).inc(n)
 
 
+class ValidChunkWriter:
+    """The valid records of one raw chunk, produced as one valid chunk (or a few, when the
+    canonical form outgrows the byte bound)."""
+
+    def __init__(self, producer: EventProducer, topic: str, key: bytes | None, chunk: Chunk,
+                 max_bytes: int) -> None:
+        self._producer, self._topic, self._key, self._origin = producer, topic, key, chunk.origin
+        self._max_bytes = max_bytes
+        self._entries: list[bytes] = []
+        self._bytes = 0
+        self.records = 0
+
+    def add(self, entry: RecordEntry, canonical: bytes) -> None:
+        key = entry.get("key")
+        encoded = valid_entry_bytes(entry["line"], None if key is None else key.encode(),
+                                    canonical, entry.get("replay"))
+        if self._entries and self._bytes + len(encoded) > self._max_bytes:
+            self.flush()
+        self._entries.append(encoded)
+        self._bytes += len(encoded)
+        self.records += 1
+
+    def flush(self) -> None:
+        if self._entries:
+            self._producer.produce(self._topic, encode_valid_chunk(self._origin, self._entries),
+                                   self._key, list(_CHUNK_HEADERS))
+            self._entries, self._bytes = [], 0
+
+
 def _kafka_precision(moment: datetime) -> datetime:
     """The moment cut to milliseconds, the precision of Kafka timestamps: a dead letter's
     first-failed time must never come after its own (later, millisecond) timestamp, which
-    is what a consumer takes as the last failure. Batches are fast enough for both to fall
-    in the same millisecond."""
+    is what a consumer takes as the last failure."""
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -1,4 +1,4 @@
-"""Publishing: one raw event per record, and the batch's control events."""
+"""Publishing: a file's records as chunks on the entity's raw topic, and control events."""
 
 from __future__ import annotations
 
@@ -7,30 +7,29 @@ from pathlib import Path
 from typing import BinaryIO
 
 from contracts import latest_version
-from shopflow.events import (
-    H_BATCH_ID,
-    H_CONTRACT_VERSION,
-    H_ENTITY,
-    H_FILE_HASH,
-    H_FORMAT,
-    H_LINE,
-    H_PARSE_ERROR,
-    H_SOURCE_FILE,
-    ControlEvent,
-    encode_event,
+from contracts.chunk import (
+    CHUNK_VERSION,
+    H_CHUNK_VERSION,
+    FileOrigin,
+    RecordEntry,
+    chunk_key,
+    encode_chunk,
+    raw_entry,
 )
+from shopflow.events import H_BATCH_ID, H_SOURCE_FILE, ControlEvent, encode_event
 from shopflow.ingest.checks import CheckedFile, open_regular
 from shopflow.ingest.csvfile import CsvFile
 from shopflow.ingest.jsonlfile import read_jsonl
 from shopflow.ingest.keys import key_fields, key_function
 from shopflow.ingest.readers import PREVIEW_BYTES, Record
-from shopflow.runtime.kafka import EventProducer, Headers
+from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.metrics import RECORDS_OUT
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic, raw_topic
 
-# Kafka's default message size limit is 1 MB; a bigger record is sent as unreadable.
-MAX_VALUE_BYTES = 900_000
+# Kafka's default message size limit is 1 MB and a record's text may double when it is
+# escaped into the chunk's JSON: a bigger record is sent as unreadable, with a preview.
+MAX_VALUE_BYTES = 450_000
 _STOP_CHECK_EVERY = 10_000
 
 
@@ -48,47 +47,73 @@ def read_records(stream: BinaryIO, file_format: str, max_line_bytes: int) -> Ite
     return iter(CsvFile(stream, max_line_bytes))
 
 
-def file_headers(batch_id: str, checked: CheckedFile) -> Headers:
+def file_origin(batch_id: str, checked: CheckedFile) -> FileOrigin:
     data_file = checked.data_file
-    return [
-        (H_BATCH_ID, batch_id.encode()),
-        (H_SOURCE_FILE, data_file.name.encode()),
-        (H_FILE_HASH, checked.sha256.encode()),
-        (H_ENTITY, data_file.entity.encode()),
-        (H_CONTRACT_VERSION, str(latest_version(data_file.entity)).encode()),
-        (H_FORMAT, data_file.format.encode()),
-    ]
+    return FileOrigin(batch_id, data_file.name, data_file.entity,
+                      latest_version(data_file.entity), data_file.format, checked.sha256)
+
+
+class ChunkWriter:
+    """Collects a file's record entries and produces them as chunks of bounded size."""
+
+    def __init__(self, settings: Settings, producer: EventProducer, topic: str,
+                 origin: FileOrigin) -> None:
+        self._producer, self._topic, self._origin = producer, topic, origin
+        self._max_records, self._max_bytes = settings.chunk_max_records, settings.chunk_max_bytes
+        self._headers = [(H_CHUNK_VERSION, b"%d" % CHUNK_VERSION),
+                         (H_BATCH_ID, origin.batch_id.encode()),
+                         (H_SOURCE_FILE, origin.source_file.encode())]
+        self._entries: list[RecordEntry] = []
+        self._bytes = 0
+
+    def add(self, entry: RecordEntry, size: int) -> None:
+        if self._entries and self._bytes + size > self._max_bytes:
+            self.flush()
+        self._entries.append(entry)
+        self._bytes += size
+        if len(self._entries) >= self._max_records:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._entries:
+            return
+        value = encode_chunk("raw", self._origin, self._entries)
+        key = chunk_key(self._origin, self._entries[0]["line"])
+        self._producer.produce(self._topic, value, key, list(self._headers))
+        self._entries, self._bytes = [], 0
 
 
 def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
                     checked: CheckedFile, should_stop: Callable[[], bool]) -> int:
-    """Produce every record of the file to its raw topic and wait for the acks."""
+    """Produce every record of the file to its raw topic, in chunks, and wait for the acks."""
     entity = checked.data_file.entity
-    topic, key_of = raw_topic(settings, entity), key_function(key_fields(entity))
-    base = file_headers(batch_id, checked)
-    produce = producer.produce
+    key_of = key_function(key_fields(entity))
+    writer = ChunkWriter(settings, producer, raw_topic(settings, entity),
+                         file_origin(batch_id, checked))
     count = 0
     with open_regular(Path(checked.path)) as stream:
         for record in read_records(stream, checked.data_file.format, settings.max_line_bytes):
-            value, headers = raw_event(record, base)
-            produce(topic, value, key_of(record.mapping), headers)
+            writer.add(record_entry(record, key_of(record.mapping)), escaped_size(record.value))
             count += 1
             if count % _STOP_CHECK_EVERY == 0 and should_stop():
                 raise Interrupted(f"stopped while publishing {checked.data_file.name}")
+    writer.flush()
     producer.flush()
     RECORDS_OUT.labels("ingestor", entity).inc(count)
     return count
 
 
-def raw_event(record: Record, base: Headers) -> tuple[bytes, Headers]:
-    """The value and headers of a record's raw event: the file's headers, its line, and
-    for a record that cannot be read (or is too large to publish) why."""
+def escaped_size(value: bytes) -> int:
+    """About what a record's text takes inside the chunk's JSON (quotes and backslashes are
+    escaped), plus its line and key."""
+    return len(value) + value.count(b'"') + value.count(b"\\") + value.count(b"\n") + 64
+
+
+def record_entry(record: Record, key: bytes | None) -> RecordEntry:
+    """A record's raw chunk entry: its line, key and bytes, and for a record that cannot be
+    read (or is too large to publish) why."""
     error, value = record.error, record.value
-    if error is None and len(value) <= MAX_VALUE_BYTES:  # the common case, kept short
-        return value, [*base, (H_LINE, b"%d" % record.line)]
-    headers = [*base, (H_LINE, b"%d" % record.line)]
-    if error is None:
+    if error is None and len(value) > MAX_VALUE_BYTES:
         error = f"line {record.line}: record of {len(value)} bytes is too large to publish"
         value = value[:PREVIEW_BYTES]
-    headers.append((H_PARSE_ERROR, error.encode("utf-8", "backslashreplace")))
-    return value, headers
+    return raw_entry(record.line, key, value, error)

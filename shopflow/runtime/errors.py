@@ -20,9 +20,17 @@ class MessageError(ShopflowError):
         self.topic, self.partition, self.offset = topic, partition, offset
 
 
-class DeliveryError(ShopflowError):
+class TransientError(ShopflowError):
+    """Worth retrying: the broker or database is briefly unreachable."""
+
+
+class DeliveryError(TransientError):
     """The broker did not acknowledge a produced message."""
 
 
-class TransientError(ShopflowError):
-    """Worth retrying: the broker or database is briefly unreachable."""
+class BatchError(ShopflowError):
+    """A message batch could not be handled; says which partitions and offsets it spans."""
+
+    def __init__(self, message: str, *, where: str) -> None:
+        super().__init__(f"{message} ({where})")
+        self.where = where

@@ -9,21 +9,18 @@ on close, so a crash before storing means the batch is redelivered.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
 from shopflow.runtime.errors import DeliveryError, MessageError
-from shopflow.runtime.metrics import BATCH_SECONDS, CONSUMER_LAG
+from shopflow.runtime.metrics import CONSUMER_LAG
 from shopflow.runtime.settings import Settings
-from shopflow.runtime.shutdown import Shutdown
 
 log = logging.getLogger(__name__)
 
 Headers = list[tuple[str, str | bytes | None]]
-BatchHandler = Callable[[list[Message]], None]
 
 
 def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -167,20 +164,6 @@ class BatchConsumer:
             self._consumer.commit(asynchronous=False)
         except Exception as exc:
             log.debug("nothing to commit", extra={"reason": str(exc)})
-
-    def run(self, handler: BatchHandler, shutdown: Shutdown) -> None:
-        """Poll → handle → store, until shutdown; a handler error stops the loop uncommitted."""
-        try:
-            while not shutdown.requested:
-                batch = self.poll_batch()
-                if not batch:
-                    continue
-                started = time.monotonic()
-                handler(batch)
-                self.store(batch)
-                BATCH_SECONDS.labels(self.service).observe(time.monotonic() - started)
-        finally:
-            self.close()
 
     def close(self) -> None:
         if not self._closed:

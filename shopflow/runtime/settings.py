@@ -19,7 +19,10 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(6, ge=1, le=1000)
     topic_replication: int = Field(1, ge=1)
     consumer_group_prefix: str = "shopflow"
-    consume_batch_size: int = Field(5000, ge=1)
+    consume_batch_size: int = Field(100, ge=1)  # messages; a message is a chunk of records
+    # A chunk holds records of one file, up to this many records and bytes (JSON text).
+    chunk_max_records: int = Field(1000, ge=1)
+    chunk_max_bytes: int = Field(512 * 1024, ge=1024, le=900_000)
     consume_timeout_s: float = Field(0.5, gt=0)
     # Static group membership (KIP-345), unique per process: a restarted process gets its
     # partitions back at once instead of after a session timeout. Unset = dynamic.

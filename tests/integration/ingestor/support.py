@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
@@ -17,9 +18,15 @@ from confluent_kafka import (
 from confluent_kafka.admin import AdminClient
 
 from contracts import ENTITIES
+from contracts.chunk import H_CHUNK_VERSION, Envelope, decode_chunk, entry_bytes
 from services.validator.handler import Validator
-from services.validator.headers import headers_of
-from shopflow.events import ControlEvent, decode_event, header_map
+from shopflow.events import (
+    H_PARSE_ERROR,
+    ControlEvent,
+    decode_event,
+    envelope_headers,
+    header_map,
+)
 from shopflow.runtime.kafka import BatchConsumer, EventProducer
 from shopflow.runtime.settings import Settings
 from shopflow.topics import (
@@ -34,6 +41,10 @@ from shopflow.topics import (
 
 @dataclass(frozen=True)
 class Rec:
+    """One record as a test sees it: a per-record message (dead letters, control events)
+    or one record of a chunk, with its envelope as headers, its original bytes (raw) or
+    canonical JSON (valid) as value, and `position` inside the chunk message."""
+
     topic: str
     partition: int
     offset: int
@@ -41,6 +52,7 @@ class Rec:
     value: bytes | None
     headers: dict[str, str]
     raw_headers: list[tuple[str, bytes]]
+    position: int | None = None
 
     def identity(self) -> tuple[str, str, int]:
         h = self.headers
@@ -115,9 +127,37 @@ def read_topics(settings: Settings, topics: list[str], timeout: float = 30) -> l
     found = []
     for m in read_messages(settings, topics, timeout):
         raw = headers_of(m)
-        found.append(Rec(m.topic() or "", m.partition() or 0, m.offset() or 0, m.key(),
-                         m.value(), header_map(raw), raw))
+        if H_CHUNK_VERSION in dict(raw):
+            found.extend(chunk_records(m))
+        else:
+            found.append(Rec(m.topic() or "", m.partition() or 0, m.offset() or 0, m.key(),
+                             m.value(), header_map(raw), raw))
     return found
+
+
+def headers_of(msg: Message) -> list[tuple[str, bytes]]:
+    return [(k, v if isinstance(v, bytes) else (v or "").encode())
+            for k, v in msg.headers() or []]
+
+
+def chunk_records(msg: Message) -> list[Rec]:
+    """The records of a chunk message, each with its envelope written as headers."""
+    chunk = decode_chunk(msg.value())
+    out = []
+    for position, entry in enumerate(chunk.records):
+        envelope = Envelope.of_entry(chunk.origin, entry)
+        raw = envelope_headers(envelope)
+        if "error" in entry:
+            raw.append((H_PARSE_ERROR, entry["error"].encode()))
+        value = orjson.dumps(entry["record"]) if "record" in entry else entry_bytes(entry)
+        out.append(Rec(msg.topic() or "", msg.partition() or 0, msg.offset() or 0,
+                       envelope.key, value, header_map(raw), raw, position))
+    return out
+
+
+def chunk_count(settings: Settings, topics: list[str]) -> int:
+    """Records in the chunk messages of these topics (per-record messages count one)."""
+    return len(read_topics(settings, topics))
 
 
 def read_messages(settings: Settings, topics: list[str], timeout: float = 30) -> list[Message]:
@@ -179,7 +219,7 @@ def run_validator(settings: Settings, expected_outputs: int, timeout: float = 60
                              raw_topics(settings), "validator")
     deadline = time.monotonic() + timeout
     try:
-        while topic_size(settings, output_topics(settings)) < expected_outputs:
+        while chunk_count(settings, output_topics(settings)) < expected_outputs:
             assert time.monotonic() < deadline, "validator did not catch up"
             batch = consumer.poll_batch(timeout=0.5)
             if batch:

@@ -1,32 +1,38 @@
-"""The value and headers of a raw event: provenance plus the line, and why it is unreadable."""
+"""A record's raw chunk entry: its line, key and original bytes, and why it is unreadable."""
 
 from __future__ import annotations
 
-from shopflow.events import H_BATCH_ID, H_LINE, H_PARSE_ERROR
-from shopflow.ingest.publish import MAX_VALUE_BYTES, raw_event
+import base64
+
+from contracts.chunk import entry_bytes
+from shopflow.ingest.publish import MAX_VALUE_BYTES, escaped_size, record_entry
 from shopflow.ingest.readers import PREVIEW_BYTES, Record
-from shopflow.runtime.kafka import Headers
-
-BASE: Headers = [(H_BATCH_ID, b"batch-1")]
 
 
-def test_a_readable_record_keeps_its_value_and_gets_its_line() -> None:
-    value, headers = raw_event(Record(12, b'{"a":"1"}', {"a": "1"}), BASE)
-    assert value == b'{"a":"1"}'
-    assert headers == [(H_BATCH_ID, b"batch-1"), (H_LINE, b"12")]
-    assert BASE == [(H_BATCH_ID, b"batch-1")]  # the file's headers are shared, not changed
+def test_a_readable_record_keeps_its_text_key_and_line() -> None:
+    entry = record_entry(Record(12, b'{"a":"1"}', {"a": "1"}), b"k-1")
+    assert entry == {"line": 12, "key": "k-1", "value": '{"a":"1"}'}
+    assert entry_bytes(entry) == b'{"a":"1"}'
 
 
-def test_an_unreadable_record_says_why() -> None:
-    value, headers = raw_event(Record(3, b"o1,\xff", None, "line 3: not UTF-8"), BASE)
-    assert value == b"o1,\xff"
-    assert headers == [*BASE, (H_LINE, b"3"), (H_PARSE_ERROR, b"line 3: not UTF-8")]
+def test_an_unreadable_record_says_why_and_keeps_its_bytes() -> None:
+    entry = record_entry(Record(3, b"o1,\xff", None, "line 3: not UTF-8"), None)
+    assert entry["error"] == "line 3: not UTF-8"
+    assert entry["key"] is None
+    assert base64.b64decode(entry["value_b64"]) == b"o1,\xff"
+    assert entry_bytes(entry) == b"o1,\xff"
 
 
 def test_a_record_too_large_to_publish_keeps_a_preview() -> None:
     big = b"x" * (MAX_VALUE_BYTES + 1)
-    value, headers = raw_event(Record(7, big, {"x": "..."}), BASE)
-    assert value == big[:PREVIEW_BYTES]
-    assert headers[-1] == (H_PARSE_ERROR,
-                           f"line 7: record of {len(big)} bytes is too large to publish".encode())
-    assert raw_event(Record(7, big[:MAX_VALUE_BYTES], {}), BASE)[0] == big[:MAX_VALUE_BYTES]
+    entry = record_entry(Record(7, big, {"x": "..."}), None)
+    assert entry_bytes(entry) == big[:PREVIEW_BYTES]
+    assert entry["error"] == f"line 7: record of {len(big)} bytes is too large to publish"
+    at_limit = record_entry(Record(7, big[:MAX_VALUE_BYTES], {}), None)
+    assert "error" not in at_limit and entry_bytes(at_limit) == big[:MAX_VALUE_BYTES]
+
+
+def test_the_size_estimate_covers_json_escaping() -> None:
+    import orjson
+    value = b'{"a":"say \\"hi\\"\\n"}'
+    assert escaped_size(value) >= len(orjson.dumps(value.decode()))
