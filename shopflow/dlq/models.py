@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
+from contracts.chunk import RecordIdentity
 
-class Identity(NamedTuple):
-    """A source record's identity: where it was read (docs/decisions/0002)."""
-
-    batch_id: str
-    source_file: str
-    line_number: int
-
-    def __str__(self) -> str:
-        return f"{self.batch_id}/{self.source_file}:{self.line_number}"
+Identity = RecordIdentity  # the one identity type of a source record (contracts.chunk)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,12 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from contracts import latest_version
+from contracts.chunk import raw_entry
 from shopflow.dlq.export import ExportedLetter
 from shopflow.dlq.models import DeadLetter, Identity, LetterFilter, ReplayReport
 from shopflow.dlq.query import get_dead_letters, list_dead_letters
-from shopflow.dlq.replay_headers import replay_headers, replay_key
+from shopflow.dlq.replay_headers import replay_key, replay_mark, replay_origin
+from shopflow.ingest.publish import ChunkWriter, escaped_size
 from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.settings import Settings
 from shopflow.topics import raw_topic
@@ -104,8 +106,7 @@ def run_replay(settings: Settings, conn: psycopg.Connection, producer: EventProd
         if request.dry_run or replay_id is None:
             return report
         _record(conn, replay_id, request, report, to_send)
-        for item in to_send:
-            _produce(settings, producer, replay_id, item)
+        _produce(settings, producer, replay_id, to_send)
         producer.flush()
     if not conn.autocommit:
         conn.commit()
@@ -167,9 +168,20 @@ def _record(conn: psycopg.Connection, replay_id: str, request: ReplayRequest,
 
 
 def _produce(settings: Settings, producer: EventProducer, replay_id: str,
-             item: ReplayItem) -> None:
-    letter = item.letter
-    version = latest_version(letter.entity)
-    producer.produce(raw_topic(settings, letter.entity), item.payload,
-                     replay_key(letter, item.record),
-                     replay_headers(letter, replay_id, version))
+             items: list[ReplayItem]) -> None:
+    """The replayed records as raw chunks, one run per source file (items come sorted by
+    identity, so a file's records are together)."""
+    writer: ChunkWriter | None = None
+    for item in items:
+        letter = item.letter
+        origin = replay_origin(letter, latest_version(letter.entity))
+        if writer is None or writer.origin != origin:
+            if writer is not None:
+                writer.flush()
+            writer = ChunkWriter(settings, producer, raw_topic(settings, letter.entity), origin)
+        payload = item.payload or b""
+        writer.add(raw_entry(letter.identity.line_number, replay_key(letter, item.record),
+                             payload, replay=replay_mark(letter, replay_id)),
+                   escaped_size(payload))
+    if writer is not None:
+        writer.flush()

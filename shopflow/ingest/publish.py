@@ -58,7 +58,7 @@ class ChunkWriter:
 
     def __init__(self, settings: Settings, producer: EventProducer, topic: str,
                  origin: FileOrigin) -> None:
-        self._producer, self._topic, self._origin = producer, topic, origin
+        self._producer, self._topic, self.origin = producer, topic, origin
         self._max_records, self._max_bytes = settings.chunk_max_records, settings.chunk_max_bytes
         self._headers = [(H_CHUNK_VERSION, b"%d" % CHUNK_VERSION),
                          (H_BATCH_ID, origin.batch_id.encode()),
@@ -77,8 +77,8 @@ class ChunkWriter:
     def flush(self) -> None:
         if not self._entries:
             return
-        value = encode_chunk("raw", self._origin, self._entries)
-        key = chunk_key(self._origin, self._entries[0]["line"])
+        value = encode_chunk("raw", self.origin, self._entries)
+        key = chunk_key(self.origin, self._entries[0]["line"])
         self._producer.produce(self._topic, value, key, list(self._headers))
         self._entries, self._bytes = [], 0
 

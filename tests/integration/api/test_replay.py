@@ -10,7 +10,7 @@ from confluent_kafka import Consumer
 from fastapi.testclient import TestClient
 from psycopg.types.json import Jsonb
 
-from shopflow.events import H_REPLAY_ID, header_map
+from contracts.chunk import decode_chunk, entry_bytes
 from shopflow.runtime.settings import Settings
 from shopflow.topics import create_topics, raw_topic
 from tests.conftest import TestDatabase
@@ -100,8 +100,8 @@ def _consume_one(settings: Settings, topic: str) -> tuple[object, str | None]:
         for _ in range(60):
             message = consumer.poll(0.5)
             if message is not None and message.error() is None:
-                headers = header_map(message.headers())  # type: ignore[arg-type]
-                return json.loads(message.value() or b"null"), headers.get(H_REPLAY_ID)
+                (entry,) = decode_chunk(message.value()).records  # one replayed record
+                return json.loads(entry_bytes(entry)), entry["replay"]["replay_id"]
         raise AssertionError(f"nothing arrived on {topic}")
     finally:
         consumer.close()

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from contracts.chunk import decode_chunk
 from shopflow.cli.main import app
 from shopflow.dlq import record_dead_letters
 from shopflow.ingest.runner import scan_once
@@ -67,8 +68,12 @@ def act_as_loader(settings: Settings) -> None:
 
 
 def validate_all(settings: Settings) -> None:
-    run_validator(settings, topic_size(settings, [raw_topic(settings, "orders")]))
+    run_validator(settings, raw_records(settings))
     act_as_loader(settings)
+
+
+def raw_records(settings: Settings) -> int:
+    return len(read_topics(settings, [raw_topic(settings, "orders")]))
 
 
 def replay_json(*args: str) -> dict:
@@ -107,7 +112,7 @@ def test_export_edit_replay_until_fixed_or_out_of_attempts(
     _check_replayed_messages(settings, first["replay_id"])
     again = replay_json("--from-file", str(export))  # same letters, same attempt
     assert again["resubmitted"] == [] and list(again["skipped"]) == ["already_replayed"]
-    assert topic_size(settings, [raw_topic(settings, "orders")]) == 5  # nothing resent
+    assert raw_records(settings) == 5  # nothing resent
 
     validate_all(settings)
     _check_fixed_record_is_valid(settings, first["replay_id"])
@@ -128,6 +133,7 @@ def test_export_edit_replay_until_fixed_or_out_of_attempts(
 
 def _dry_run_changes_nothing(settings: Settings, database: TestDatabase, export: Path) -> None:
     raw_before = topic_size(settings, [raw_topic(settings, "orders")])
+    assert raw_before == 1  # the file's three records travel in one chunk
     report = replay_json("--from-file", str(export), "--dry-run")
     assert report["dry_run"] and len(report["resubmitted"]) == 2 and report["replay_id"] is None
     assert topic_size(settings, [raw_topic(settings, "orders")]) == raw_before
@@ -136,15 +142,20 @@ def _dry_run_changes_nothing(settings: Settings, database: TestDatabase, export:
 
 
 def _check_replayed_messages(settings: Settings, replay_id: str) -> None:
-    replayed = [r for r in read_topics(settings, [raw_topic(settings, "orders")])
-                if r.headers.get("shopflow.replay_id") == replay_id]
-    assert sorted(r.identity() for r in replayed) == [("batch-1", "orders.csv", 3),
-                                                      ("batch-1", "orders.csv", 4)]
-    for rec in replayed:
-        assert rec.headers["shopflow.errors.attempt"] == "1"
-        assert rec.headers["shopflow.contract_version"] == "1"
-        assert rec.headers["shopflow.errors.first_failed_at"]
-        assert len(rec.headers["shopflow.file_sha256"]) == 64
+    chunks = [decode_chunk(m.value())
+              for m in read_messages(settings, [raw_topic(settings, "orders")])]
+    replayed = [c for c in chunks if any("replay" in e for e in c.records)]
+    assert len(replayed) == 1, "the replayed records of one file travel as one chunk"
+    (chunk,) = replayed
+    assert [e["line"] for e in chunk.records] == [3, 4]
+    assert chunk.origin.file_key == ("batch-1", "orders.csv")
+    assert chunk.origin.contract_version == 1 and len(chunk.origin.file_sha256 or "") == 64
+    for entry in chunk.records:
+        mark = entry["replay"]
+        assert mark["replay_id"] == replay_id and mark["attempt"] == 1
+        assert mark["first_failed_at"]
+    assert json.loads(chunk.records[0]["value"])["status"] == "delivered"  # the edit
+    assert chunk.records[1]["value"].startswith("{") and chunk.records[1]["key"] == "o3"
 
 
 def _check_fixed_record_is_valid(settings: Settings, replay_id: str) -> None:
