@@ -219,3 +219,11 @@ class Envelope:
         key = entry.get("key")
         return cls(origin, entry["line"], None if key is None else key.encode(),
                    entry.get("replay"))
+
+
+def chunk_json_schema() -> dict[str, Any]:
+    """The JSON Schema of chunk v1, as committed in contracts/schemas/chunk/v1.json."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "shopflow/chunk/v1", "title": "ShopFlow record chunk, version 1",
+            "description": (__doc__ or "").split("\n\n")[0],
+            **CHUNK_ADAPTER.json_schema()}
