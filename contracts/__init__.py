@@ -2,6 +2,7 @@
 
 The interface the ingestor, validator, loader, generator and DLQ tooling use:
 
+    validate_json("orders", b'{"order_id": "o1", ...}') -> ValidationOutcome
     validate_record("orders", {"order_id": "o1", ...}) -> ValidationOutcome
     canonical_json(outcome.model) -> bytes        # what goes to valid.<entity>
     header_problem("orders", csv_header) -> str | None   # schema drift check
@@ -23,7 +24,7 @@ from contracts.registry import (
     required_fields,
     versions,
 )
-from contracts.validate import ValidationOutcome, unparseable, validate_record
+from contracts.validate import ValidationOutcome, unparseable, validate_json, validate_record
 
 __all__ = [
     "CONTRACTS",
@@ -43,6 +44,7 @@ __all__ = [
     "partition_key",
     "required_fields",
     "unparseable",
+    "validate_json",
     "validate_record",
     "versions",
 ]

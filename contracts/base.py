@@ -1,14 +1,14 @@
-"""The base of every contract model: input clean-up, cross-field rules, metadata."""
+"""The base of every contract model: null handling, cross-field rules, metadata."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, NamedTuple, Self, Union, get_args, get_origin
+from typing import Any, ClassVar, NamedTuple, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import core_schema as cs
 
-from contracts.field_types import FREE_TEXT, MONEY, FieldKind
+from contracts.field_types import BLANK, Rule
 
 
 class CrossFieldProblem(NamedTuple):
@@ -16,12 +16,81 @@ class CrossFieldProblem(NamedTuple):
     message: str
 
 
+_NULL_OR_BLANK = cs.union_schema([cs.none_schema(), cs.str_schema(strict=True, pattern=BLANK)])
+_NULL_OR_EMPTY = cs.union_schema([cs.none_schema(), cs.literal_schema([""])])
+# Rejects every null or blank input, so that with_default(on_error="default") around it
+# turns them into the field's default without a Python callback.
+_NOTHING_BLANK = cs.int_schema(strict=True)
+
+
+def _blank_means_default(schema: Any, free_text: bool) -> CoreSchema:
+    """An optional field's schema `default(nullable(value))` becomes
+    `default(union[value, blank -> default], left to right)`."""
+    if schema["type"] != "default":
+        return schema  # a required field: its rule rejects blanks (missing_field)
+    inner: Any = schema["schema"]
+    if inner["type"] == "nullable":
+        inner = inner["schema"]
+    blank = cs.chain_schema([
+        _NULL_OR_EMPTY if free_text else _NULL_OR_BLANK,
+        cs.with_default_schema(_NOTHING_BLANK, default=schema.get("default"),
+                               on_error="default"),
+    ])
+    schema["schema"] = cs.union_schema([(inner, "value"), (blank, "null")], mode="left_to_right")
+    return schema
+
+
+def _model_fields_schema(schema: Any) -> Any:
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("type") == "model-fields":
+        return schema
+    for key in ("schema", "definitions"):
+        value = schema.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            found = _model_fields_schema(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _rules(model: type[BaseModel]) -> dict[str, Rule]:
+    found = {}
+    for name, info in model.model_fields.items():
+        rules = [m for m in [*info.metadata, *_annotation_markers(info.annotation)]
+                 if isinstance(m, Rule)]
+        if rules:
+            found[name] = rules[0]
+    return found
+
+
+def rule_of(model: type[BaseModel], name: str) -> Rule | None:
+    return _rules(model).get(name)
+
+
+def _annotation_markers(annotation: Any) -> list[Any]:
+    """Annotated metadata nested inside Optional[...] (pydantic only lifts the outer level)."""
+    if annotation is None:
+        return []
+    if hasattr(annotation, "__metadata__"):
+        return list(annotation.__metadata__)
+    if get_origin(annotation) is Union or type(annotation).__name__ == "UnionType":
+        return [marker for arg in get_args(annotation) for marker in _annotation_markers(arg)]
+    return []
+
+
+
 class ContractModel(BaseModel):
     """One record of one entity at one contract version.
 
-    Input is a mapping as read from a file: an absent key, None or "" is null;
-    a whitespace-only value is null too, except in optional free-text fields,
-    where it is data. Null in a required field is a missing field.
+    Input is a mapping or a JSON object as read from a file: an absent key, None or "" is
+    null; a whitespace-only value is null too, except in optional free-text fields, where
+    it is data. Null in a required field is a missing field.
+
+    All of it runs in pydantic-core (decision 0051): every optional field's schema is
+    `value | blank`, tried left to right, where `blank` accepts only null, "" or
+    whitespace and gives the field's default; a required field's rule rejects blanks,
+    and the error mapping reports that as missing_field.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,53 +101,32 @@ class ContractModel(BaseModel):
     PARTITION_KEY: ClassVar[tuple[str, ...]]
     MONEY_FIELDS: ClassVar[frozenset[str]] = frozenset()
     FREE_TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
-    # Looked up per record: computed once, since `cls.model_fields` is slow to reach.
-    _FIELD_NAMES: ClassVar[frozenset[str]] = frozenset()
-    _BLANK_MEANS_NULL: ClassVar[frozenset[str]] = frozenset()
+    REQUIRED_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    # Rules between fields in JSON Schema words, for the export (contracts.export).
+    JSON_SCHEMA_RULES: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls.MONEY_FIELDS = cls._fields_marked(MONEY)
-        cls.FREE_TEXT_FIELDS = cls._fields_marked(FREE_TEXT)
-        cls._FIELD_NAMES = frozenset(cls.model_fields)
-        cls._BLANK_MEANS_NULL = frozenset(
-            name
-            for name, info in cls.model_fields.items()
-            if info.is_required() or name not in cls.FREE_TEXT_FIELDS
-        )
+        cls.MONEY_FIELDS = frozenset(n for n, r in _rules(cls).items() if r.money)
+        cls.FREE_TEXT_FIELDS = frozenset(n for n, r in _rules(cls).items() if r.free_text)
+        cls.REQUIRED_FIELDS = frozenset(
+            name for name, info in cls.model_fields.items() if info.is_required())
+        misplaced = cls.FREE_TEXT_FIELDS & cls.REQUIRED_FIELDS
+        if misplaced:  # whitespace-only text must be missing in a required field
+            raise TypeError(f"{cls.__name__}: required free text must be Name, not Text: "
+                            f"{sorted(misplaced)}")
 
     @classmethod
-    def _fields_marked(cls, kind: FieldKind) -> frozenset[str]:
-        return frozenset(
-            name
-            for name, info in cls.model_fields.items()
-            if kind in info.metadata or kind in _annotation_markers(info.annotation)
-        )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_nulls(cls, data: Any) -> Any:
-        # Dropping nulls lets pydantic report "missing" and apply defaults uniformly.
-        if not isinstance(data, Mapping):
-            return data
-        names, blank_means_null = cls._FIELD_NAMES, cls._BLANK_MEANS_NULL
-        return {
-            key: value
-            for key, value in data.items()
-            if key not in names or not _means_null(key, value, blank_means_null)
-        }
-
-    @model_validator(mode="after")
-    def _check_cross_field_rules(self) -> Self:
-        problems = self.cross_field_problems()
-        if problems:
-            raise PydanticCustomError(
-                "cross_field",
-                "{detail}",
-                {"detail": "; ".join(p.message for p in problems), "problems": tuple(problems)},
-            )
-        return self
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> CoreSchema:
+        schema = handler(source)
+        fields = _model_fields_schema(schema)
+        if fields is not None:
+            free_text = {n for n, r in _rules(cls).items() if r.free_text}
+            for name, field in fields["fields"].items():
+                field["schema"] = _blank_means_default(field["schema"], name in free_text)
+        return schema
 
     def cross_field_problems(self) -> list[CrossFieldProblem]:
         """Rules between fields; runs only when every field on its own is valid."""
@@ -91,20 +139,22 @@ class ContractModel(BaseModel):
         return tuple(getattr(self, name) for name in self.PARTITION_KEY)
 
 
-def _means_null(name: str, value: Any, blank_means_null: frozenset[str]) -> bool:
-    if value is None or value == "":
-        return True
-    if not isinstance(value, str) or value.strip():
-        return False
-    return name in blank_means_null
+def check_cross_field_rules(model: ContractModel) -> ContractModel:
+    problems = model.cross_field_problems()
+    if problems:
+        raise PydanticCustomError(
+            "cross_field",
+            "{detail}",
+            {"detail": "; ".join(p.message for p in problems), "problems": tuple(problems)},
+        )
+    return model
 
 
-def _annotation_markers(annotation: Any) -> list[Any]:
-    """Annotated metadata nested inside Optional[...] (pydantic only lifts the outer level)."""
-    if annotation is None:
-        return []
-    if hasattr(annotation, "__metadata__"):
-        return list(annotation.__metadata__)
-    if get_origin(annotation) is Union or type(annotation).__name__ == "UnionType":
-        return [marker for arg in get_args(annotation) for marker in _annotation_markers(arg)]
-    return []
+def cross_field_rules() -> Any:
+    """The after-validator a model with cross_field_problems() declares:
+    `_cross_field = cross_field_rules()` (only those models pay for the callback)."""
+    return model_validator(mode="after")(check_cross_field_rules)
+
+
+__all__ = ["ContractModel", "CrossFieldProblem", "cross_field_rules", "rule_of"]
+

@@ -5,26 +5,25 @@ decimal places and is never rounded; other decimals are plain text without
 trailing zeros; dates are YYYY-MM-DD; timestamps are UTC with a "Z".
 
 The bytes are those of `json.dumps(..., sort_keys=True, separators=(",", ":"),
-ensure_ascii=False)` encoded as UTF-8 (the first implementation); orjson writes the
-same bytes faster (decision 0050), and anything it refuses goes the stdlib way.
-tests/unit/contracts/test_canonical_reference.py keeps the first implementation as
-the oracle.
+ensure_ascii=False)` encoded as UTF-8 (the first implementation, kept as the oracle in
+tests/unit/contracts/test_canonical_reference.py). One implementation writes them
+(decision 0051): only decimal fields are turned into text in Python, orjson writes the
+rest (dates, UTC datetimes with OPT_UTC_Z) and sorts the keys. A valid model holds
+nothing else: text is storable, integers are int4, timestamps are UTC (contracts.parsing).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, get_args
+from typing import Any
 
 import orjson
 
-from contracts.base import ContractModel
+from contracts.base import ContractModel, rule_of
 
-# Values orjson writes exactly as the canonical form has them (datetimes: UTC only).
-_ORJSON_NATIVE = frozenset({str, int, bool, type(None), date, datetime})
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
 
 
 def canonical(model: ContractModel) -> dict[str, Any]:
@@ -36,65 +35,32 @@ def canonical(model: ContractModel) -> dict[str, Any]:
 
 
 def canonical_json(model: ContractModel) -> bytes:
-    plain = _orjson_ready(model)
-    if plain is not None:
-        try:
-            return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z)
-        except orjson.JSONEncodeError:
-            pass  # e.g. a lone surrogate or a huge int: fail (or succeed) exactly as json does
-    return _stdlib_canonical_json(model)
-
-
-def _orjson_ready(model: ContractModel) -> dict[str, Any] | None:
-    """The field values with decimals as canonical text, when orjson then writes exactly
-    the canonical bytes; None when the model holds anything else (the stdlib way).
-
-    Only fields declared as decimal or time are looked at one by one: per-field Python
-    work is what this path is there to avoid. orjson writes dates like isoformat() and
-    UTC datetimes like timestamp_text() (OPT_UTC_Z), and sorts keys like json does.
-    """
-    special, size = _layout(type(model))
+    decimals, timestamps = _layout(type(model))
     values = model.__dict__
-    if len(values) != size:  # __dict__ holds only fields: then it holds all of them
-        return None
-    out = values.copy()
-    utc_times = 0
-    for name, is_money in special:
-        value = out[name]
-        kind = type(value)
-        if kind is Decimal:
-            out[name] = money_text(value) if is_money else decimal_text(value)
-        elif kind is datetime:
-            if value.tzinfo is UTC:
-                utc_times += 1
-            else:
-                out[name] = timestamp_text(value)
-    kinds = list(map(type, out.values()))
-    if not _ORJSON_NATIVE.issuperset(kinds) or kinds.count(datetime) != utc_times:
-        return None
-    return out
+    if decimals or timestamps:
+        values = values.copy()
+        for name, is_money in decimals:
+            value = values[name]
+            if value is not None:
+                values[name] = money_text(value) if is_money else decimal_text(value)
+        for name in timestamps:  # UTC after validation; not so in a model_construct()ed one
+            value = values[name]
+            if value is not None and value.tzinfo is not UTC:
+                values[name] = timestamp_text(value)
+    return orjson.dumps(values, option=_OPTIONS)
 
 
 @cache
-def _layout(model: type[ContractModel]) -> tuple[tuple[tuple[str, bool], ...], int]:
-    """(fields that may hold a Decimal or datetime, with "is money"), number of fields."""
-    special = tuple(
-        (name, name in model.MONEY_FIELDS)
-        for name, info in model.model_fields.items()
-        if _may_hold(info.annotation, (Decimal, datetime))
-    )
-    return special, len(model.model_fields)
-
-
-def _may_hold(annotation: Any, kinds: tuple[type, ...]) -> bool:
-    if isinstance(annotation, type):
-        return issubclass(annotation, kinds)
-    return any(_may_hold(arg, kinds) for arg in get_args(annotation))
-
-
-def _stdlib_canonical_json(model: ContractModel) -> bytes:
-    text = json.dumps(canonical(model), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+def _layout(model: type[ContractModel]) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """(decimal fields with "is money", timestamp fields) of a model."""
+    decimals, timestamps = [], []
+    for name in model.model_fields:
+        rule = rule_of(model, name)
+        if rule is not None and rule.kind == "decimal":
+            decimals.append((name, rule.money))
+        elif rule is not None and rule.kind == "timestamp":
+            timestamps.append(name)
+    return tuple(decimals), tuple(timestamps)
 
 
 def _canonical_value(value: Any, *, is_money: bool) -> Any:

@@ -120,14 +120,15 @@ class Chunk:
 
 def encode_chunk(kind: ChunkKind, origin: FileOrigin, records: list[RecordEntry]) -> bytes:
     return CHUNK_ADAPTER.dump_json(
-        ChunkDict(v=CHUNK_VERSION, kind=kind, origin=origin.as_dict(), records=records),
+        ChunkDict(v=1, kind=kind, origin=origin.as_dict(), records=records),
         exclude_none=False)
 
 
 def valid_entry_bytes(line: int, key: bytes | None, canonical: bytes,
                       replay: ReplayMark | None = None) -> bytes:
     """One valid record entry as JSON, with the canonical record embedded as it is."""
-    head = {"line": line, "key": None if key is None else key.decode("utf-8", "replace")}
+    head: dict[str, Any] = {"line": line,
+                            "key": None if key is None else key.decode("utf-8", "replace")}
     if replay is not None:
         head["replay"] = replay
     return orjson.dumps(head)[:-1] + b',"record":' + canonical + b"}"

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from contracts.base import ContractModel, CrossFieldProblem
+from typing import Any
+
+from contracts.base import ContractModel, CrossFieldProblem, cross_field_rules
 from contracts.enums import PRODUCT_EVENT_TYPES, Device, EventType
-from contracts.field_types import Id, Text, Timestamp
+from contracts.field_types import BLANK, Id, Text, Timestamp
+
+
+def _present(name: str) -> dict[str, Any]:
+    """The field is there and neither null nor blank (its own schema checks the rest)."""
+    blank = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": BLANK}]}
+    return {"required": [name], "properties": {name: {"not": blank}}}
+
+
+def _is(name: str, values: list[str]) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"enum": values}}}
 
 
 class ClickstreamV1(ContractModel):
@@ -26,6 +38,16 @@ class ClickstreamV1(ContractModel):
     utm_medium: Text | None = None
     utm_campaign: Text | None = None
     device: Device | None = None
+
+    JSON_SCHEMA_RULES = {
+        "allOf": [
+            {"anyOf": [_present("customer_id"), _present("anonymous_id")]},
+            {"if": _is("event_type", sorted(PRODUCT_EVENT_TYPES)),
+             "then": _present("product_id")},
+            {"if": _is("event_type", ["purchase"]), "then": _present("order_id")},
+        ],
+    }
+    _cross_field = cross_field_rules()
 
     def cross_field_problems(self) -> list[CrossFieldProblem]:
         problems = []

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.field_types import BLANK
+
 Schema = dict[str, Any]
+# An optional field's "blank means null" branch (decision 0051) is null, for this check.
+_BLANK_BRANCH: Schema = {"type": "string", "pattern": BLANK}
 
 
 def backward_compatibility_problems(old: Schema, new: Schema) -> list[str]:
@@ -32,7 +36,7 @@ def backward_compatibility_problems(old: Schema, new: Schema) -> list[str]:
         old_type = _resolve(old_props[name], old)
         new_type = _resolve(new_props[name], new)
         problems.extend(_type_problems(name, old_type, new_type, old, new))
-    return problems
+    return list(dict.fromkeys(problems))
 
 
 def _type_problems(
@@ -83,7 +87,7 @@ def _branches(schema: Schema) -> list[Schema]:
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
             return [branch for alternative in schema[keyword] for branch in _branches(alternative)]
-    return [schema]
+    return [{"type": "null"} if schema == _BLANK_BRANCH else schema]
 
 
 def _resolve(schema: Schema, document: Schema) -> Schema:

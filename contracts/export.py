@@ -1,5 +1,10 @@
 """Writes (or checks) the committed JSON Schemas: contracts/schemas/<entity>/v<N>.json.
 
+The schema says the contract's rules exactly (decision 0051): each field type's JSON
+Schema comes from its Rule (contracts.field_types), optional fields add a "blank means
+null" branch, and the model's JSON_SCHEMA_RULES add the rules between fields. ShopFlow's
+own keywords and formats (x-shopflow-*) are implemented by contracts.schema_rules.
+
 python -m contracts.export          # write every registered version
 python -m contracts.export --check  # exit 1 listing files that are missing or stale
 """
@@ -20,6 +25,8 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 def schema_document(model: type[ContractModel]) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation")
+    schema.update(model.JSON_SCHEMA_RULES)  # rules between fields (if/then, x-shopflow-rules)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["x-shopflow-entity"] = model.ENTITY
     schema["x-shopflow-version"] = model.VERSION
     schema["x-natural-key"] = list(model.NATURAL_KEY)

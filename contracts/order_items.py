@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contracts.base import ContractModel, CrossFieldProblem
+from contracts.base import ContractModel, CrossFieldProblem, cross_field_rules
 from contracts.field_types import Id, LineNumber, Money, PositiveCount
 
 
@@ -20,6 +20,15 @@ class OrderItemsV1(ContractModel):
     quantity: PositiveCount
     unit_price: Money
     discount_amount: Money = Decimal("0")
+
+    JSON_SCHEMA_RULES = {
+        "x-shopflow-rules": [
+            {"rule": "at_most_product", "field": "discount_amount",
+             "factors": ["quantity", "unit_price"],
+             "description": "discount_amount <= quantity x unit_price (cross_field)"},
+        ],
+    }
+    _cross_field = cross_field_rules()
 
     def cross_field_problems(self) -> list[CrossFieldProblem]:
         line_value = self.quantity * self.unit_price

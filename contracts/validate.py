@@ -1,4 +1,8 @@
-"""Validation of one record (a mapping read from CSV or JSON) against its contract."""
+"""Validation of one record against its contract: from its JSON text or from a mapping.
+
+Both entry points run the same pydantic-core schema (decision 0051); they differ only in
+how the record arrives. Neither raises for bad data.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,14 @@ from contracts.base import ContractModel
 from contracts.error_mapping import field_errors
 from contracts.errors import ErrorCode, FieldError
 from contracts.parsing import preview
-from contracts.quick_route import quick_route
 from contracts.registry import get_contract
 
+# pydantic error types that mean "the input as a whole is not a JSON object of fields".
+_NOT_A_RECORD = frozenset({"json_invalid", "json_type", "model_type", "model_attributes_type",
+                           "dict_type"})
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ValidationOutcome:
     """A valid model, or the reasons the record is not valid (never both)."""
 
@@ -36,37 +43,62 @@ def unparseable(message: str) -> ValidationOutcome:
     return ValidationOutcome(None, [FieldError(ErrorCode.UNPARSEABLE, None, message)])
 
 
+def validate_json(entity: str, data: bytes | str, version: int | None = None
+                  ) -> ValidationOutcome:
+    """Validates one record given as its JSON text (a JSON object).
+
+    Raises only UnknownContractError (unknown entity or version), never for bad data:
+    text that is not JSON, or JSON that is not an object, is `unparseable`.
+    """
+    contract = get_contract(entity, version)
+    try:
+        return ValidationOutcome(contract.model_validate_json(data), [])
+    except ValidationError as exc:
+        return _invalid(exc, contract, entity)
+    except Exception as exc:  # a crash here would stall a partition; the record is the problem
+        return unparseable(f"could not validate the record: {preview(exc, 200)}")
+
+
 def validate_record(
     entity: str, record: Mapping[str, Any], version: int | None = None
 ) -> ValidationOutcome:
-    """Validates one record; raises only UnknownContractError, never for bad data."""
+    """Validates one record given as a mapping (a CSV row, an edited dead letter).
+
+    Raises only UnknownContractError, never for bad data.
+    """
     contract = get_contract(entity, version)
-    if type(record) is not dict and not isinstance(record, Mapping):  # dict: skip the ABC check
-        return unparseable(f"a record of {entity} must be an object, got {type(record).__name__}")
-    model = _quickly(contract, record)
-    if model is not None:
-        return ValidationOutcome(model, [])
-    odd_keys = [key for key in record if not isinstance(key, str)]
-    if odd_keys:
-        return unparseable(
-            f"a record of {entity} has field names that are not text ({preview(odd_keys)}); "
-            "a CSV row with more cells than its header looks like this"
-        )
+    if type(record) is not dict:
+        if not isinstance(record, Mapping):
+            return unparseable(
+                f"a record of {entity} must be an object, got {type(record).__name__}")
+        record = dict(record)
     try:
-        model = contract.model_validate(dict(record))
+        return ValidationOutcome(contract.model_validate(record), [])
     except ValidationError as exc:
-        return ValidationOutcome(None, field_errors(exc, entity, contract.VERSION))
-    except Exception as exc:  # a crash here would stall a partition; the record is the problem
+        odd_keys = [key for key in record if not isinstance(key, str)]
+        if odd_keys:
+            return unparseable(
+                f"a record of {entity} has field names that are not text "
+                f"({preview(odd_keys)}); a CSV row with more cells than its header looks "
+                "like this")
+        return _invalid(exc, contract, entity)
+    except Exception as exc:
         return unparseable(f"could not validate the record: {preview(exc, 200)}")
-    return ValidationOutcome(model, [])
 
 
-def _quickly(contract: type[ContractModel], record: Mapping[Any, Any]) -> ContractModel | None:
-    """The model by the quick route, or None to take the full route (which words errors)."""
-    route = quick_route(contract)
-    if route is None:
-        return None
-    try:
-        return route.validate(record)
-    except Exception:  # whatever surprised the quick route, the full route handles it
-        return None
+def _invalid(exc: ValidationError, contract: type[ContractModel], entity: str
+             ) -> ValidationOutcome:
+    details = exc.errors(include_url=False)
+    if len(details) == 1 and not details[0]["loc"] and details[0]["type"] in _NOT_A_RECORD:
+        detail = details[0]
+        if detail["type"] == "json_invalid":
+            return unparseable(f"the record is not JSON: {detail['msg']}")
+        return unparseable(f"a record of {entity} must be an object, got "
+                           f"{_json_kind(detail.get('input'))}")
+    return ValidationOutcome(None, field_errors(details, contract))
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bytes | str):
+        return "JSON that is not an object"
+    return type(value).__name__

@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import UnknownContractError, ValidationOutcome, unparseable
-
-try:
-    from contracts import validate_json
-except ImportError:  # TEMPORARY until contracts.validate_json lands
-    import orjson
-
-    from contracts import validate_record
-
-    def validate_json(entity: str, data: bytes | str, version: int | None = None
-                      ) -> ValidationOutcome:
-        try:
-            record = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            return unparseable(f"the value is not JSON: {exc}")
-        if not isinstance(record, dict):
-            return unparseable(f"the value must be a JSON object, got {type(record).__name__}")
-        return validate_record(entity, record, version)
+from contracts import UnknownContractError, ValidationOutcome, unparseable, validate_json
 from contracts.chunk import RecordEntry
 from contracts.parsing import preview
 

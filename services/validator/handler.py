@@ -30,7 +30,7 @@ from services.validator.checking import decide
 from services.validator.headers import dead_letter_headers
 from shopflow.events import utcnow
 from shopflow.runtime.errors import MessageError
-from shopflow.runtime.kafka import EventProducer
+from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.metrics import RECORDS_IN, RECORDS_OUT, RECORDS_REJECTED
 from shopflow.runtime.settings import Settings
 from shopflow.topics import dlq_topic, entity_of, valid_topic
@@ -119,7 +119,7 @@ class Validator:
         error = MessageError(f"not a raw chunk: {reason}", topic=msg.topic(),
                              partition=msg.partition(), offset=msg.offset())
         log.error("unreadable message dead-lettered whole", extra={"error": str(error)})
-        self._producer.produce(dlq, msg.value(), msg.key(), list(msg.headers() or []))
+        self._producer.produce(dlq, msg.value(), msg.key(), _header_list(msg))
         self._rejected[(entity, ErrorCode.UNPARSEABLE.value)] += 1
 
     def _publish_metrics(self) -> None:
@@ -158,6 +158,11 @@ class ValidChunkWriter:
             self._producer.produce(self._topic, encode_valid_chunk(self._origin, self._entries),
                                    self._key, list(_CHUNK_HEADERS))
             self._entries, self._bytes = [], 0
+
+
+def _header_list(msg: Message) -> Headers:
+    headers = msg.headers() or []
+    return list(headers.items() if isinstance(headers, dict) else headers)
 
 
 def _kafka_precision(moment: datetime) -> datetime:

@@ -35,7 +35,7 @@ def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
     first = errors[0]
     codes = list(dict.fromkeys(error.code.value for error in errors))
     detail = json.dumps([error.to_dict() for error in errors], ensure_ascii=False)
-    first_failed = (envelope.replay or {}).get("first_failed_at") or now
+    first_failed = envelope.replay["first_failed_at"] if envelope.replay else ""
     extra = [
         (H_ERR_CODES, ",".join(codes)),
         (H_ERR_FIELD, first.field or ""),
@@ -47,7 +47,7 @@ def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
         (H_ERR_ORIG_OFFSET, str(chunk.offset())),
         (H_ERR_ORIG_POSITION, str(position)),
         (H_ERR_ATTEMPT, str(attempt_of(envelope))),
-        (H_ERR_FIRST_FAILED_AT, first_failed),
+        (H_ERR_FIRST_FAILED_AT, first_failed or now),
     ]
     return [*envelope_headers(envelope),
             *((k, v.encode("utf-8", "backslashreplace")) for k, v in extra)]

@@ -89,7 +89,7 @@ class ProcessingLoop:
             retry=retry_if_exception_type(policy.retry_on),
             wait=wait_exponential(multiplier=policy.first_s, max=policy.max_s),
             stop=lambda _state: self._shutdown.requested,
-            sleep=self._shutdown.wait,
+            sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(state, batch),
             reraise=True,
         )
@@ -101,6 +101,9 @@ class ProcessingLoop:
             raise
         except Exception as exc:
             raise BatchError(f"{type(exc).__name__}: {exc}", where=describe(batch)) from exc
+
+    def _sleep(self, seconds: float) -> None:
+        self._shutdown.wait(seconds)  # wakes up at once on SIGTERM
 
     def _log_retry(self, state: RetryCallState, batch: list[Message]) -> None:
         exc = state.outcome.exception() if state.outcome else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +147,35 @@ def test_references_are_followed() -> None:
         document["properties"]["kind"] = {"anyOf": [{"$ref": "#/$defs/Kind"}, {"type": "null"}]}
     problems = backward_compatibility_problems(old, new)
     assert problems and "kind" in problems[0] and "'b'" in problems[0]
+
+
+# The v1 exports as they were before decision 0051 made them say every rule. The
+# validator's verdicts did not change, so the only differences the BACKWARD checker may
+# find are the rules the old export left unsaid: timestamps are ShopFlow's ISO 8601
+# format (not RFC 3339 date-time), and country/currency codes are the ISO lists.
+_BEFORE_0051 = Path(__file__).parent / "schemas_before_0051"
+_STATED_SINCE_0051 = {
+    "clickstream": {("event_ts", "changed type")},
+    "customers": {("country", "now restricted"), ("updated_at", "changed type")},
+    "orders": {("currency", "now restricted"), ("order_ts", "changed type"),
+               ("updated_at", "changed type")},
+    "products": {("updated_at", "changed type")},
+    "reviews": {("review_ts", "changed type")},
+}
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_v1_changed_since_the_previous_export_only_where_0051_says(entity: str) -> None:
+    old = json.loads((_BEFORE_0051 / entity / "v1.json").read_text(encoding="utf-8"))
+    problems = backward_compatibility_problems(old, _load(entity, 1))
+    expected = _STATED_SINCE_0051.get(entity, set())
+    found = {(field, kind) for field, kind in expected
+             for problem in problems if f"'{field}'" in problem and kind in problem}
+    assert found == expected, problems
+    assert len(problems) == len(expected), problems
+    # ...and the checker still sees a real break against the previous export.
+    broken = _load(entity, 1)
+    required = broken["required"][0]
+    del broken["properties"][required]
+    broken["required"].remove(required)
+    assert any("removed" in p for p in backward_compatibility_problems(old, broken))
