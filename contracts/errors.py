@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     NOT_UTF8 = "not_utf8"
     TOO_LARGE = "too_large"
     UNSAFE_NAME = "unsafe_name"
+    INVALID_MANIFEST = "invalid_manifest"  # the batch's _SUCCESS manifest is wrong
+    CONFLICTING_RESEND = "conflicting_resend"  # same batch and file, different content
 
 
 RECORD_ERROR_CODES: frozenset[ErrorCode] = frozenset(

@@ -57,7 +57,8 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
     existing = set(admin.list_topics(timeout=timeout).topics)
     missing = [
         NewTopic(name, num_partitions=settings.topic_partitions,
-                 replication_factor=settings.topic_replication)
+                 replication_factor=settings.topic_replication,
+                 config={"max.message.bytes": str(settings.max_message_bytes)})
         for name in wanted if name not in existing
     ]
     if not missing:

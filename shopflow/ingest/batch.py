@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 
+from contracts import ErrorCode
 from shopflow.events import (
     BatchOpened,
     BatchPublished,
@@ -26,8 +27,8 @@ from shopflow.events import (
 )
 from shopflow.ingest import ledger
 from shopflow.ingest.checks import CheckedFile, check_file
-from shopflow.ingest.landing import business_date
-from shopflow.ingest.names import READY_MARKER, NameProblem, display_name
+from shopflow.ingest.landing import ManifestProblem, business_date
+from shopflow.ingest.names import READY_MARKER, NameProblem, classify, display_name
 from shopflow.ingest.publish import emit, publish_records
 from shopflow.ingest.quarantine import quarantine_file
 from shopflow.runtime.kafka import EventProducer
@@ -48,6 +49,11 @@ class BatchReport:
         return sum(self.published.values())
 
 
+def classify_entity(name: str) -> str | None:
+    named = classify(name)
+    return None if isinstance(named, NameProblem) else named.entity
+
+
 class BatchIngestor:
     def __init__(self, settings: Settings, producer: EventProducer, conn: psycopg.Connection,
                  should_stop: Callable[[], bool] = lambda: False) -> None:
@@ -59,12 +65,20 @@ class BatchIngestor:
 
     def ingest(self, batch_dir: Path) -> BatchReport:
         report = BatchReport(batch_dir.name)
-        day = business_date(batch_dir)
         names = sorted(name for name in os.listdir(batch_dir) if name != READY_MARKER)
+        try:
+            day, refusal = business_date(batch_dir), None
+        except ManifestProblem as exc:
+            day, refusal = None, str(exc)
         self._emit(BatchOpened(batch_id=report.batch_id, business_date=day,
                                files=[display_name(name) for name in names]))
         for name in names:
-            self._handle_file(batch_dir / name, report)
+            if refusal is None:
+                self._handle_file(batch_dir / name, report)
+            else:  # every file is refused with the manifest's reason, none is lost
+                self._quarantine(batch_dir / name, NameProblem(
+                    ErrorCode.INVALID_MANIFEST, f"the batch's manifest is wrong: {refusal}",
+                    classify_entity(name)), report)
         self._emit(BatchPublished(batch_id=report.batch_id, business_date=day,
                                   files_published=len(report.published),
                                   records=report.records))
@@ -83,6 +97,15 @@ class BatchIngestor:
             self._quarantine(path, checked, report)
             return
         name, batch_id = checked.data_file.name, report.batch_id
+        conflict = ledger.conflicting(self.conn, batch_id, name, checked.sha256)
+        if conflict is not None:
+            self._quarantine(path, NameProblem(
+                ErrorCode.CONFLICTING_RESEND,
+                f"batch {batch_id} published {name} before with other content "
+                f"(sha256 {conflict.sha256[:12]}..., {conflict.records} records); a batch is "
+                "immutable: send corrections as a new batch id", checked.data_file.entity),
+                report)
+            return
         known = ledger.lookup(self.conn, checked.sha256)
         if known is not None and known.belongs_to(batch_id, name) and known.status == "published":
             self._announce(checked, report, known.records or 0)

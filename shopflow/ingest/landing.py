@@ -13,9 +13,11 @@ import logging
 import os
 import re
 import stat
+from datetime import date
 from pathlib import Path
 
 from contracts import ErrorCode
+from shopflow.ingest.checks import UnsafeFile, open_regular
 from shopflow.ingest.names import READY_MARKER, is_safe_name
 from shopflow.ingest.quarantine import move_aside, reject_batch_entry, unique_destination
 
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 
 PROCESSED_DIR = ".processed"
 _MANIFEST_MAX_BYTES = 64 * 1024
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _is_ready(batch_dir: Path) -> bool:
@@ -60,15 +62,39 @@ def _reject(quarantine: Path, path: Path, reason: str) -> None:
                 extra={"entry": repr(path.name), "moved_to": str(destination), "reason": reason})
 
 
+class ManifestProblem(ValueError):
+    """The `_SUCCESS` manifest says something wrong: the batch is refused, visibly."""
+
+
 def business_date(batch_dir: Path) -> str | None:
-    """The optional `{"business_date": "YYYY-MM-DD"}` manifest inside `_SUCCESS`."""
+    """The optional `{"business_date": "YYYY-MM-DD"}` manifest inside `_SUCCESS`.
+
+    An empty marker or one that is not a JSON object is only a marker (None). A
+    business_date that is present but is not a real calendar date raises ManifestProblem
+    (docs/decisions/0054): it would otherwise be stored wrongly or refused later by the
+    database. The marker is opened without following links and must be a regular file
+    (a FIFO would block the ingestor)."""
     try:
-        with open(batch_dir / READY_MARKER, "rb") as marker:
-            manifest = json.loads(marker.read(_MANIFEST_MAX_BYTES) or b"{}")
-    except (OSError, ValueError):
+        with open_regular(batch_dir / READY_MARKER) as marker:
+            raw = marker.read(_MANIFEST_MAX_BYTES + 1)
+    except (OSError, UnsafeFile) as exc:
+        raise ManifestProblem(f"{READY_MARKER} cannot be read safely: {exc}") from None
+    if len(raw) > _MANIFEST_MAX_BYTES:
+        raise ManifestProblem(f"{READY_MARKER} is over {_MANIFEST_MAX_BYTES} bytes")
+    try:
+        manifest = json.loads(raw or b"{}")
+    except ValueError:
+        return None  # a marker with other content: not a manifest
+    if not isinstance(manifest, dict) or manifest.get("business_date") is None:
         return None
-    value = manifest.get("business_date") if isinstance(manifest, dict) else None
-    return value if isinstance(value, str) and _DATE.fullmatch(value) else None
+    value = manifest["business_date"]
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ManifestProblem(f"business_date {str(value)[:40]!r} is not YYYY-MM-DD")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ManifestProblem(f"business_date {value!r} is not a calendar date") from None
+    return value
 
 
 def archive(landing: Path, batch_dir: Path) -> Path:

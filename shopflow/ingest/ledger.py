@@ -31,6 +31,16 @@ def lookup(conn: psycopg.Connection, sha256: str) -> IngestedFile | None:
     return IngestedFile(*row) if row else None
 
 
+def conflicting(conn: psycopg.Connection, batch_id: str, file_name: str,
+                sha256: str) -> IngestedFile | None:
+    """Other content recorded for the same batch file (a re-send with changes), if any."""
+    row = conn.execute(
+        "SELECT sha256, batch_id, file_name, status, records FROM ops.ingested_files"
+        " WHERE batch_id = %s AND file_name = %s AND sha256 <> %s"
+        " ORDER BY started_at LIMIT 1", (batch_id, file_name, sha256)).fetchone()
+    return IngestedFile(*row) if row else None
+
+
 def claim(conn: psycopg.Connection, sha256: str, batch_id: str, file_name: str,
           entity: str) -> bool:
     """Mark the content as being published by this batch file; False if someone else has it."""

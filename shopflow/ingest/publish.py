@@ -27,9 +27,10 @@ from shopflow.runtime.metrics import RECORDS_OUT
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic, raw_topic
 
-# Kafka's default message size limit is 1 MB and a record's text may double when it is
-# escaped into the chunk's JSON: a bigger record is sent as unreadable, with a preview.
-MAX_VALUE_BYTES = 450_000
+# Topics are created with max.message.bytes = settings.max_message_bytes (8 MiB): a record
+# whose text, escaped into the chunk's JSON, would not fit in 7 MiB is sent as unreadable
+# with a preview. With the default line limit (1 MiB) every record fits whole.
+MAX_VALUE_BYTES = 7 * 1024 * 1024
 _STOP_CHECK_EVERY = 10_000
 
 
@@ -103,17 +104,24 @@ def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
     return count
 
 
+_CONTROL_BYTES = bytes(range(32))
+
+
 def escaped_size(value: bytes) -> int:
-    """About what a record's text takes inside the chunk's JSON (quotes and backslashes are
-    escaped), plus its line and key."""
-    return len(value) + value.count(b'"') + value.count(b"\\") + value.count(b"\n") + 64
+    """At most what a record's text takes inside the chunk's JSON, plus its line and key:
+    quotes and backslashes double, a control character may become \\u00XX (6 bytes), and
+    bytes that are not UTF-8 go as base64 (4/3, counted by the control margin rarely)."""
+    controls = len(value) - len(value.translate(None, _CONTROL_BYTES))
+    escaped = len(value) + value.count(b'"') + value.count(b"\\") + 5 * controls
+    return max(escaped, len(value) * 4 // 3 + 4) + 64
 
 
 def record_entry(record: Record, key: bytes | None) -> RecordEntry:
     """A record's raw chunk entry: its line, key and bytes, and for a record that cannot be
     read (or is too large to publish) why."""
     error, value = record.error, record.value
-    if error is None and len(value) > MAX_VALUE_BYTES:
-        error = f"line {record.line}: record of {len(value)} bytes is too large to publish"
+    if escaped_size(value) > MAX_VALUE_BYTES:
+        reason = f"line {record.line}: record of {len(value)} bytes is too large to publish"
+        error = reason if error is None else f"{error}; {reason}"
         value = value[:PREVIEW_BYTES]
     return raw_entry(record.line, key, value, error)

@@ -33,6 +33,7 @@ def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "batch.size": 1_000_000,
         "queue.buffering.max.messages": 500_000,
         "message.timeout.ms": 120_000,
+        "message.max.bytes": settings.max_message_bytes + 64 * 1024,
     }
     config.update(overrides)
     return config

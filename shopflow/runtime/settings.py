@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # A chunk holds records of one file, up to this many records and bytes (JSON text).
     chunk_max_records: int = Field(1000, ge=1)
     chunk_max_bytes: int = Field(512 * 1024, ge=1024, le=900_000)
+    # Topic max.message.bytes (set when topics are created) and the producers' limit: a
+    # single record up to max_line_bytes must fit, even escaped into a chunk's JSON.
+    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1_048_576)
     consume_timeout_s: float = Field(0.5, gt=0)
     # Static group membership (KIP-345), unique per process: a restarted process gets its
     # partitions back at once instead of after a session timeout. Unset = dynamic.
