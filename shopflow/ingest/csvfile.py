@@ -22,6 +22,7 @@ class CsvFile:
 
     def __init__(self, stream: BinaryIO, max_record_bytes: int) -> None:
         self._lines = LineSource(stream, max_record_bytes)
+        self._max_record_bytes = max_record_bytes
         self._reader = csv.reader(self._lines, strict=True)
         self.header = self._read_header()
 
@@ -49,24 +50,40 @@ class CsvFile:
             try:
                 row = next(self._reader)
             except StopIteration:
+                if lines.pending:  # a quote left open until the end of the file
+                    yield self._broken("malformed CSV: unexpected end of data")
                 return
             except RecordTooLarge as exc:
-                yield self._unreadable(str(exc), lines.record_bytes()[:PREVIEW_BYTES])
+                yield self._broken(str(exc))
                 continue
             except csv.Error as exc:
-                yield self._unreadable(f"malformed CSV: {exc}", lines.record_bytes())
+                yield self._broken(f"malformed CSV: {exc}")
                 continue
             if not row:
                 continue  # a blank line is not a record
-            if lines.not_utf8:
+            if len(row) != width:
+                yield self._broken(f"the row has {len(row)} cells, the header {width}")
+            elif lines.not_utf8:
                 yield self._unreadable("the row holds bytes that are not UTF-8",
-                                       lines.record_bytes())
-            elif len(row) != width:
-                yield self._unreadable(f"the row has {len(row)} cells, the header {width}",
                                        lines.record_bytes())
             else:
                 mapping = dict(zip(header, row, strict=True))
                 yield Record(lines.record_line, orjson.dumps(mapping), mapping)
+
+    def _broken(self, reason: str) -> Record:
+        """A record that does not parse costs only itself: when it spans several lines
+        (a stray quote swallowed the next ones), only its first line is unreadable and
+        reading resumes at the line after it."""
+        lines = self._lines
+        first, rest = lines.pending[:1], lines.pending[1:]
+        if rest:
+            lines.read_again(lines.record_line + 1, rest)
+            reason = f"{reason}; only the first line is taken, reading resumes at line " \
+                     f"{lines.record_line + 1}"
+        raw = b"".join(first)
+        if len(raw) > self._max_record_bytes:
+            raw = raw[:PREVIEW_BYTES]  # one physical line over the limit: its start only
+        return self._unreadable(reason, raw)
 
     def _unreadable(self, reason: str, raw: bytes) -> Record:
         line = self._lines.record_line

@@ -51,7 +51,9 @@ class LineSource:
     """Decoded physical lines of a binary stream, for the csv module.
 
     Remembers the raw bytes and the first line number of the record being read,
-    and whether any of its bytes were not UTF-8.
+    and whether any of its bytes were not UTF-8. Lines can be given back
+    (`read_again`) so that a broken record spanning several lines costs only its
+    first line: reading resumes at the line after it.
     """
 
     def __init__(self, stream: BinaryIO, max_bytes: int) -> None:
@@ -61,6 +63,21 @@ class LineSource:
         self.pending: list[bytes] = []
         self.pending_bytes = 0
         self.not_utf8 = False
+        self._again: list[tuple[int, bytes]] = []  # (line number, bytes), last read first
+
+    def read_again(self, first_line_no: int, lines: list[bytes]) -> None:
+        """These lines (numbered from first_line_no) are read again before the stream."""
+        numbered = [(first_line_no + i, raw) for i, raw in enumerate(lines)]
+        self._again.extend(reversed(numbered))
+
+    def _next_raw(self) -> bytes:
+        if self._again:
+            self.line_no, raw = self._again.pop()
+            return raw
+        raw = self._stream.readline(self._max + 1)
+        if raw:
+            self.line_no += 1
+        return raw
 
     def start_record(self) -> None:
         self.pending, self.pending_bytes, self.not_utf8 = [], 0, False
@@ -76,16 +93,15 @@ class LineSource:
         return self
 
     def __next__(self) -> str:
-        raw = self._stream.readline(self._max + 1)
+        raw = self._next_raw()
         if not raw:
             raise StopIteration
-        self.line_no += 1
         if self.line_no == 1 and raw.startswith(UTF8_BOM):
             raw = raw[len(UTF8_BOM):]
         self.pending.append(raw)
         self.pending_bytes += len(raw)
         if self.pending_bytes > self._max:
-            if not raw.endswith(b"\n"):
+            if not raw.endswith(b"\n") and len(raw) > self._max:
                 self._skip_rest_of_line()
             raise RecordTooLarge(self.record_line, self._max)
         try:

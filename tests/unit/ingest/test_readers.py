@@ -57,10 +57,36 @@ def test_csv_wrong_cell_count_and_bad_quoting_are_unreadable_then_reading_goes_o
     assert records[0].value == b"1\n" and "1 cells" in (records[0].error or "")
 
 
-def test_csv_unterminated_quote_at_end_is_one_unreadable_record() -> None:
+def test_csv_unterminated_quote_costs_only_its_own_line() -> None:
     records = csv_records(b'id,v\n1,ok\n2,"never closed\nmore\n')
-    assert records[-1].line == 3 and records[-1].error is not None
-    assert records[-1].value == b'2,"never closed\nmore\n'
+    assert [(r.line, r.error is None) for r in records] == [(2, True), (3, False), (4, False)]
+    assert records[1].value == b'2,"never closed\n'
+    assert "reading resumes at line 4" in (records[1].error or "")
+    assert records[2].value == b"more\n"  # a line of its own, unreadable (1 cell of 2)
+
+
+def test_a_stray_quote_does_not_swallow_the_neighbours() -> None:
+    """19,999 rows, an unclosed quote on line 2: every other row is still read."""
+    rows = [b"%d,row %d" % (i, i) for i in range(3, 20_001)]
+    data = b"id,v\n" + b'2,"stray\n' + b"\n".join(rows) + b"\n"
+    records = csv_records(data, limit=1024 * 1024)
+    assert len(records) == 19_999
+    assert records[0].line == 2 and records[0].error and records[0].value == b'2,"stray\n'
+    assert all(r.error is None for r in records[1:])
+    assert [r.mapping["id"] for r in records[1:]] == [str(i) for i in range(3, 20_001)]
+    assert [r.line for r in records[1:]] == list(range(3, 20_001))
+
+
+def test_a_stray_quote_closed_further_down_costs_only_its_line() -> None:
+    data = b'id,v\n1,"a\n2,b\n3,c"d\n4,ok\n'
+    records = csv_records(data)
+    assert [(r.line, r.error is None) for r in records] == [
+        (2, False), (3, True), (4, True), (5, True)]  # a quote inside a bare cell is data
+
+
+def test_a_legitimate_multi_line_cell_is_still_one_record() -> None:
+    [record] = csv_records(b'id,v\n1,"a\nb\nc"\n')
+    assert record.error is None and record.mapping == {"id": "1", "v": "a\nb\nc"}
 
 
 def test_csv_record_over_the_limit_is_cut_to_a_preview_and_reading_goes_on() -> None:
