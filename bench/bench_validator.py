@@ -1,14 +1,16 @@
 """Validator throughput on the local broker, with one and with two validator processes.
 
 Generates a sample run, publishes its records to fresh raw topics the way the
-ingestor does, starts N `python -m services.validator` processes in one consumer
-group and times until every raw record has its valid or dead-letter output.
+ingestor does (raw chunks), starts N `python -m services.validator` processes in one
+consumer group and times until every raw record has its valid or dead-letter output
+(the outputs, valid chunks and dead letters, are counted as messages: how many the
+same chunks give is worked out in-process beforehand).
 
     python bench/bench_validator.py [--days 3] [--orders-per-day 1500] [--processes 1 2]
 
 `--in-process` instead times the work without a broker: `validate_record` +
 `canonical_json` per record (µs), and the batch handler (`Validator.handle`) on
-in-memory messages with a producer that only counts (records/s).
+in-memory raw chunk messages with a producer that only counts (records/s).
 """
 
 from __future__ import annotations
@@ -30,11 +32,18 @@ from confluent_kafka import Message, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from contracts import ENTITIES, canonical_json, validate_record
-from shopflow.events import H_LINE, H_PARSE_ERROR
+from contracts.chunk import decode_chunk
 from shopflow.generate import GenerationConfig, generate
 from shopflow.ingest.checks import CheckedFile, check_file, open_regular
-from shopflow.ingest.keys import key_fields, record_key
-from shopflow.ingest.publish import file_headers, publish_records, read_records
+from shopflow.ingest.keys import key_fields, key_function
+from shopflow.ingest.publish import (
+    ChunkWriter,
+    escaped_size,
+    file_origin,
+    publish_records,
+    read_records,
+    record_entry,
+)
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.settings import Settings
 from shopflow.topics import all_topics, create_topics, dlq_topic, valid_topic
@@ -72,9 +81,20 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def expected_outputs(settings: Settings, out: Path) -> int:
+    """Output messages (valid chunks + dead letters) the validator makes of the raw chunks
+    the ingestor publishes for these files: the same chunks, handled in-process."""
+    from services.validator.handler import Validator  # a service module, only for this
+
+    producer = CountingProducer()
+    Validator(settings, producer).handle(raw_messages(settings, out))  # type: ignore[arg-type]
+    return producer.produced
+
+
 def run(settings: Settings, out: Path, processes: int) -> dict[str, Any]:
     create_topics(settings)
     time.sleep(2)  # let partition leadership settle
+    outputs = expected_outputs(settings, out)
     records = publish_generated(settings, out)
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     started = time.monotonic()
@@ -82,11 +102,11 @@ def run(settings: Settings, out: Path, processes: int) -> dict[str, Any]:
                               env=environment(settings)) for _ in range(processes)]
     first_output, cpu_at_first = None, 0.0
     try:
-        while (done := output_count(settings, admin)) < records:
+        while (done := output_count(settings, admin)) < outputs:
             if done and first_output is None:
                 first_output, cpu_at_first = time.monotonic(), cpu_seconds(procs)
             if time.monotonic() - started > 600:
-                raise TimeoutError(f"{done} of {records} after 600 s")
+                raise TimeoutError(f"{done} of {outputs} output messages after 600 s")
             time.sleep(0.2)
         finished, cpu = time.monotonic(), cpu_seconds(procs) - cpu_at_first
         shares = partition_shares(settings)
@@ -96,7 +116,7 @@ def run(settings: Settings, out: Path, processes: int) -> dict[str, Any]:
         for proc in procs:
             proc.wait(30)
     steady_from = first_output or started
-    return {"records": records, "wall_s": finished - started,
+    return {"records": records, "outputs": outputs, "wall_s": finished - started,
             "steady_s": finished - steady_from,
             "wall_rps": records / (finished - started),
             "steady_rps": records / max(finished - steady_from, 1e-6), "shares": shares,
@@ -135,26 +155,40 @@ class CountingProducer:
         pass
 
 
+class MessageCollector:
+    """Stands in for EventProducer under a ChunkWriter: keeps the chunks as the client's
+    Message objects, as a consumer would get them."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def produce(self, topic: str, value: bytes | None, key: bytes | str | None = None,
+                headers: Headers | None = None) -> None:
+        self.messages.append(Message(
+            topic=topic, partition=0, offset=len(self.messages),
+            key=key.encode() if isinstance(key, str) else key, value=value, headers=headers))
+
+
 def raw_messages(settings: Settings, out: Path) -> list[Message]:
-    """The raw events the ingestor would publish for every generated file, in memory."""
-    messages = []
+    """The raw chunks the ingestor would publish for every generated file, in memory."""
+    collector = MessageCollector()
     for batch in sorted(p for p in out.iterdir() if p.is_dir()):
         for path in sorted(batch.iterdir()):
             checked = check_file(path, out, settings.max_file_bytes, settings.max_line_bytes)
             if not isinstance(checked, CheckedFile):
                 continue
-            entity, base = checked.data_file.entity, file_headers(batch.name, checked)
-            topic, fields = f"{settings.topic_prefix}.raw.{entity}", key_fields(entity)
+            entity = checked.data_file.entity
+            writer = ChunkWriter(settings, collector,  # type: ignore[arg-type]
+                                 f"{settings.topic_prefix}.raw.{entity}",
+                                 file_origin(batch.name, checked))
+            key_of = key_function(key_fields(entity))
             with open_regular(path) as stream:
-                for offset, record in enumerate(read_records(
-                        stream, checked.data_file.format, settings.max_line_bytes)):
-                    headers = [*base, (H_LINE, str(record.line).encode())]
-                    if record.error is not None:
-                        headers.append((H_PARSE_ERROR, record.error.encode()))
-                    messages.append(Message(topic=topic, partition=0, offset=offset,
-                                            key=record_key(record.mapping, fields),
-                                            value=record.value, headers=headers))
-    return messages
+                for record in read_records(stream, checked.data_file.format,
+                                           settings.max_line_bytes):
+                    writer.add(record_entry(record, key_of(record.mapping)),
+                               escaped_size(record.value))
+            writer.flush()
+    return collector.messages
 
 
 def _best_cpu_seconds(work: Callable[[], object], rounds: int) -> float:
@@ -171,10 +205,11 @@ def time_in_process(settings: Settings, out: Path, rounds: int) -> None:
     from services.validator.handler import Validator  # a service module, only for this mode
 
     messages = raw_messages(settings, out)
-    readable = [(msg.topic() or "").rsplit(".", 1)[-1] for msg in messages]
-    records = [(entity, orjson.loads(msg.value() or b""))
-               for entity, msg in zip(readable, messages, strict=True)
-               if H_PARSE_ERROR not in dict(msg.headers() or [])]
+    chunks = [decode_chunk(msg.value()) for msg in messages]
+    total = sum(len(chunk.records) for chunk in chunks)
+    records = [(chunk.origin.entity, orjson.loads(entry["value"]))
+               for chunk in chunks for entry in chunk.records
+               if "error" not in entry and "value" in entry]
 
     def contracts_only() -> None:
         for entity, record in records:
@@ -192,12 +227,12 @@ def time_in_process(settings: Settings, out: Path, rounds: int) -> None:
         validator = Validator(settings, producer)  # type: ignore[arg-type]
         for i in range(0, len(messages), size):
             validator.handle(messages[i:i + size])
-        assert producer.produced == len(messages)
+        assert producer.produced > 0
 
     seconds = _best_cpu_seconds(handler, rounds)
-    print(f"handler: Validator.handle = {len(messages) / seconds:,.0f} records/s per CPU "
-          f"({seconds / len(messages) * 1e6:.1f} µs CPU per record, batches of {size}, "
-          f"best of {rounds})", flush=True)
+    print(f"handler: Validator.handle = {total / seconds:,.0f} records/s per CPU "
+          f"({seconds / total * 1e6:.1f} µs CPU per record, {total} records in "
+          f"{len(messages)} chunks, batches of {size} chunks, best of {rounds})", flush=True)
 
 
 def main() -> None:
@@ -228,7 +263,8 @@ def main() -> None:
                 r = run(settings, out, n)
             finally:
                 AdminClient({"bootstrap.servers": bootstrap}).delete_topics(all_topics(settings))
-            print(f"validator x{n}: {r['records']:.0f} records in {r['wall_s']:.1f} s "
+            print(f"validator x{n}: {r['records']:.0f} records ({r['outputs']} output "
+                  f"messages) in {r['wall_s']:.1f} s "
                   f"(from start, incl. group join) = {r['wall_rps']:,.0f} rec/s; "
                   f"steady {r['steady_s']:.1f} s = {r['steady_rps']:,.0f} rec/s; "
                   f"validator CPU {r['cpu_us']:.0f} µs per record (steady part); "

@@ -27,7 +27,7 @@ from contracts.chunk import (
     valid_entry_bytes,
 )
 from services.validator.checking import decide
-from services.validator.headers import dead_letter_headers
+from services.validator.headers import dead_letter_headers, message_error_headers
 from shopflow.events import utcnow
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer, Headers
@@ -67,7 +67,7 @@ class Validator:
                 raise ChunkError(f"a {chunk.kind} chunk of {chunk.origin.entity!r} "
                                  f"on the raw topic of {entity!r}")
         except ChunkError as exc:
-            self._not_a_chunk(msg, dlq, entity, str(exc))
+            self._not_a_chunk(msg, dlq, entity, str(exc), now)
             return
         self._in[entity] += len(chunk.records)
         out = ValidChunkWriter(self._producer, valid, msg.key(), chunk,
@@ -113,13 +113,16 @@ class Validator:
         for code in dict.fromkeys(error.code.value for error in errors):
             self._rejected[(chunk.origin.entity, code)] += 1
 
-    def _not_a_chunk(self, msg: Message, dlq: str, entity: str, reason: str) -> None:
-        """A message no record can be read from: parked whole, without a record identity,
-        so the ledger cannot count it; the error log says where it is."""
+    def _not_a_chunk(self, msg: Message, dlq: str, entity: str, reason: str,
+                     now: str) -> None:
+        """A message no record can be read from: parked whole with why and where, without
+        a record identity (the ledger cannot count it; the error log says where it is)."""
         error = MessageError(f"not a raw chunk: {reason}", topic=msg.topic(),
                              partition=msg.partition(), offset=msg.offset())
         log.error("unreadable message dead-lettered whole", extra={"error": str(error)})
-        self._producer.produce(dlq, msg.value(), msg.key(), _header_list(msg))
+        kept = [(k, v) for k, v in _header_list(msg) if k != H_CHUNK_VERSION]
+        headers = [*kept, *message_error_headers(msg, f"not a raw chunk: {reason}", now)]
+        self._producer.produce(dlq, msg.value(), msg.key(), headers)
         self._rejected[(entity, ErrorCode.UNPARSEABLE.value)] += 1
 
     def _publish_metrics(self) -> None:

@@ -6,13 +6,15 @@ import json
 
 from confluent_kafka import Message
 
-from contracts import FieldError
+from contracts import ErrorCode, FieldError
 from contracts.chunk import Envelope
 from shopflow.events import (
     H_ERR_ATTEMPT,
     H_ERR_CODES,
     H_ERR_CONTRACT_VERSION,
+    H_ERR_COUNT,
     H_ERR_DETAIL,
+    H_ERR_DETAIL_CUT,
     H_ERR_FIELD,
     H_ERR_FIRST_FAILED_AT,
     H_ERR_MESSAGE,
@@ -30,17 +32,44 @@ def attempt_of(envelope: Envelope) -> int:
     return 1 if envelope.replay is None else envelope.replay["attempt"] + 1
 
 
+# Headers of a dead letter stay far below the message limit whatever the record: a record
+# with 20,000 unknown keys has 20,000 errors. The detail keeps the first errors that fit;
+# `shopflow.errors.count` says how many there are, and the ledger keeps them all
+# (the loader validates the original bytes again when the detail is cut).
+MAX_DETAIL_BYTES = 32 * 1024
+MAX_MESSAGE_CHARS = 1000
+
+
+def bounded_detail(errors: list[FieldError]) -> tuple[str, bool]:
+    """The JSON list of errors, cut to what fits in MAX_DETAIL_BYTES; True when cut."""
+    kept: list[str] = []
+    size = 2
+    for error in errors:
+        item = json.dumps({"code": error.code.value, "field": _short(error.field or "") or None,
+                           "message": _short(error.message)}, ensure_ascii=False)
+        size += len(item.encode("utf-8", "backslashreplace")) + 1
+        if size > MAX_DETAIL_BYTES:
+            return "[" + ",".join(kept) + "]", True
+        kept.append(item)
+    return "[" + ",".join(kept) + "]", False
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 3] + "..."
+
+
 def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
                         errors: list[FieldError], now: str) -> Headers:
     first = errors[0]
     codes = list(dict.fromkeys(error.code.value for error in errors))
-    detail = json.dumps([error.to_dict() for error in errors], ensure_ascii=False)
+    detail, cut = bounded_detail(errors)
     first_failed = envelope.replay["first_failed_at"] if envelope.replay else ""
     extra = [
         (H_ERR_CODES, ",".join(codes)),
-        (H_ERR_FIELD, first.field or ""),
-        (H_ERR_MESSAGE, first.message),
+        (H_ERR_FIELD, _short(first.field or "")),
+        (H_ERR_MESSAGE, _short(first.message)),
         (H_ERR_DETAIL, detail),
+        (H_ERR_COUNT, str(len(errors))),
         (H_ERR_CONTRACT_VERSION, str(envelope.origin.contract_version)),
         (H_ERR_ORIG_TOPIC, chunk.topic() or ""),
         (H_ERR_ORIG_PARTITION, str(chunk.partition())),
@@ -49,5 +78,25 @@ def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
         (H_ERR_ATTEMPT, str(attempt_of(envelope))),
         (H_ERR_FIRST_FAILED_AT, first_failed or now),
     ]
+    if cut:
+        extra.append((H_ERR_DETAIL_CUT, "true"))
     return [*envelope_headers(envelope),
             *((k, v.encode("utf-8", "backslashreplace")) for k, v in extra)]
+
+
+def message_error_headers(msg: Message, message: str, now: str) -> Headers:
+    """The error headers of a whole message that is not a chunk (no record identity)."""
+    error = FieldError(ErrorCode.UNPARSEABLE, None, _short(message))
+    extra = [
+        (H_ERR_CODES, error.code.value),
+        (H_ERR_FIELD, ""),
+        (H_ERR_MESSAGE, error.message),
+        (H_ERR_DETAIL, json.dumps([error.to_dict()], ensure_ascii=False)),
+        (H_ERR_COUNT, "1"),
+        (H_ERR_ORIG_TOPIC, msg.topic() or ""),
+        (H_ERR_ORIG_PARTITION, str(msg.partition())),
+        (H_ERR_ORIG_OFFSET, str(msg.offset())),
+        (H_ERR_ATTEMPT, "1"),
+        (H_ERR_FIRST_FAILED_AT, now),
+    ]
+    return [(k, v.encode("utf-8", "backslashreplace")) for k, v in extra]

@@ -227,3 +227,22 @@ def run_validator(settings: Settings, expected_outputs: int, timeout: float = 60
                 consumer.store(batch)
     finally:
         consumer.close()
+
+
+def validate_until(settings: Settings, done: Callable[[], bool], timeout: float = 60) -> None:
+    """Like run_validator, until `done()` (for outputs that are not all chunks or records,
+    e.g. messages dead-lettered whole)."""
+    producer = EventProducer(settings)
+    validator = Validator(settings, producer)
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.validator",
+                             raw_topics(settings), "validator")
+    deadline = time.monotonic() + timeout
+    try:
+        while not done():
+            assert time.monotonic() < deadline, "validator did not catch up"
+            batch = consumer.poll_batch(timeout=0.5)
+            if batch:
+                validator.handle(batch)
+                consumer.store(batch)
+    finally:
+        consumer.close()

@@ -17,6 +17,7 @@ from tests.integration.ingestor.fixtures import ORDERS_CSV, write_batch
 from tests.integration.ingestor.support import (
     control_events,
     prepare_topics,
+    read_topics,
     topic_size,
     wait_until,
 )
@@ -44,7 +45,10 @@ def test_service_ingests_submitted_batches_and_stops_on_sigterm(
     finally:
         if service.poll() is None:
             service.kill()
-    assert topic_size(settings, [raw_topic(settings, "orders")]) == 3
+    orders = read_topics(settings, [raw_topic(settings, "orders")])
+    assert sorted(r.identity() for r in orders) == [
+        ("batch-2026-01-05", "orders.csv", line) for line in (2, 3, 4)]
+    assert topic_size(settings, [raw_topic(settings, "orders")]) == 1  # one chunk
     published = [e for e in control_events(settings) if isinstance(e, BatchPublished)]
     assert [(e.batch_id, e.records, e.business_date) for e in published] == [
         ("batch-2026-01-05", 3, "2026-01-01")]
