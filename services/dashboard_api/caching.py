@@ -24,9 +24,10 @@ WHERE finished_at IS NOT NULL ORDER BY build_id DESC LIMIT 1"""
 _PIPELINE_FINGERPRINT = """
 SELECT (SELECT max(updated_at) FROM ops.batches),
        (SELECT max(updated_at) FROM ops.batch_files),
-       (SELECT max(build_id) || ':' || max(coalesce(finished_at, started_at)) FROM ops.builds),
-       (SELECT count(*) || ':' || max(last_failed_at) || ':' || max(resolved_at)
-          || ':' || sum(attempt) FROM ops.dead_letters),
+       (SELECT concat_ws(':', max(build_id), max(coalesce(finished_at, started_at)))
+          FROM ops.builds),
+       (SELECT concat_ws(':', count(*), max(last_failed_at), max(resolved_at),
+                         count(resolved_at), sum(attempt)) FROM ops.dead_letters),
        (SELECT max(requested_at) FROM ops.dlq_replays)"""
 
 

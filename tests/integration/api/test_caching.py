@@ -57,3 +57,20 @@ def test_pipeline_tags_change_without_a_build(warehouse_copy: TestDatabase) -> N
         assert after.status_code == 200 and after.headers["etag"] != letters_tag
         assert client.get("/api/v1/kpis", headers={"If-None-Match": figures_tag}
                           ).status_code == 304
+
+
+def test_a_letter_failing_again_changes_the_dead_letter_tag_before_any_is_resolved(
+        warehouse_copy: TestDatabase) -> None:
+    """The fingerprint once concatenated max(resolved_at), NULL until a letter is resolved,
+    so the whole fingerprint was NULL and a renewed failure answered 304 with old data."""
+    with psycopg.connect(warehouse_copy.url) as conn:
+        conn.execute("UPDATE ops.dead_letters SET resolved_at = NULL")
+    app = create_app(api_settings(warehouse_copy))
+    with TestClient(app) as client:
+        tag = client.get("/api/v1/dead-letters").headers["etag"]
+        with psycopg.connect(warehouse_copy.url) as conn:
+            conn.execute("UPDATE ops.dead_letters SET attempt = attempt + 1,"
+                         " last_failed_at = last_failed_at + interval '1 second'"
+                         " WHERE ctid = (SELECT min(ctid) FROM ops.dead_letters)")
+        again = client.get("/api/v1/dead-letters", headers={"If-None-Match": tag})
+        assert again.status_code == 200 and again.headers["etag"] != tag
