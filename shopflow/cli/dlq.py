@@ -125,6 +125,9 @@ def replay_command(entity: Entity = None, batch: Batch = None, code: Codes = Non
                    requested_by: Annotated[str | None, typer.Option(
                        help="Who asks (default: $USER).")] = None,
                    note: Annotated[str | None, typer.Option()] = None,
+                   allow_key_change: Annotated[bool, typer.Option(
+                       help="Let an edit change the record's natural key (it then becomes "
+                            "a version of that other key).")] = False,
                    as_json: AsJson = False) -> None:
     """Re-submit dead letters through validation (from the ledger or an edited export)."""
     settings = get_settings()
@@ -134,7 +137,8 @@ def replay_command(entity: Entity = None, batch: Batch = None, code: Codes = Non
     try:
         with _db() as conn:
             if from_file is not None:
-                request = ReplayRequest(who, "file", {"file": str(from_file)}, dry_run, note)
+                request = ReplayRequest(who, "file", {"file": str(from_file)}, dry_run, note,
+                                        allow_key_change)
                 report = replay_from_export(settings, conn, producer, read_export(from_file),
                                             request)
             else:

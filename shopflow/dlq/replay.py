@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from contracts import latest_version
+from contracts import latest_version, natural_key
 from contracts.chunk import raw_entry
 from shopflow.dlq.export import ExportedLetter
 from shopflow.dlq.models import DeadLetter, Identity, LetterFilter, ReplayReport
@@ -33,6 +33,7 @@ from shopflow.topics import raw_topic
 
 RESOLVED, LIMIT, ALREADY_REPLAYED, NOT_FOUND = (
     "resolved", "attempt_limit", "already_replayed", "not_in_ledger")
+KEY_CHANGED, CONFLICTING_EDITS = "key_changed", "conflicting_edits"
 _LOCK_KEY = 0x5F0D1A  # pg_advisory_xact_lock key of "a replay is being recorded"
 
 
@@ -43,6 +44,7 @@ class ReplayRequest:
     selection: dict[str, Any]
     dry_run: bool = False
     note: str | None = None
+    allow_key_change: bool = False  # an edit may change the record's natural key
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,14 @@ def run_replay(settings: Settings, conn: psycopg.Connection, producer: EventProd
                items: list[ReplayItem], request: ReplayRequest,
                missing: Iterable[Identity] = ()) -> ReplayReport:
     replay_id = None if request.dry_run else new_replay_id()
-    report = ReplayReport(replay_id, request.dry_run, selected=len(items))
+    report = ReplayReport(replay_id, request.dry_run)
+    items, missing = _merged(items, report), list(dict.fromkeys(missing))
+    report.selected += len(items)
     for identity in missing:
         report.skip(NOT_FOUND, identity)
         report.selected += 1
+    if not request.allow_key_change:
+        items = _keeping_keys(items, report)
     with conn.transaction():
         if not request.dry_run:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -111,6 +117,50 @@ def run_replay(settings: Settings, conn: psycopg.Connection, producer: EventProd
     if not conn.autocommit:
         conn.commit()
     return report
+
+
+def _merged(items: list[ReplayItem], report: ReplayReport) -> list[ReplayItem]:
+    """One item per letter: a letter listed twice with the same content counts once; listed
+    with different edits it is not replayed (which edit is meant cannot be known)."""
+    by_identity: dict[Identity, list[ReplayItem]] = {}
+    for item in items:
+        by_identity.setdefault(item.letter.identity, []).append(item)
+    merged = []
+    for identity, same in by_identity.items():
+        if len({(i.payload, i.edited) for i in same}) > 1:
+            report.skip(CONFLICTING_EDITS, identity)
+            report.selected += 1
+        else:
+            merged.append(same[0])
+    return merged
+
+
+def _keeping_keys(items: list[ReplayItem], report: ReplayReport) -> list[ReplayItem]:
+    """Edits that change the record's natural key are refused: replayed, the record would
+    become a version of ANOTHER key (C1 rewritten as C999's current version)."""
+    kept = []
+    for item in items:
+        if item.edited and _changes_key(item):
+            report.skip(KEY_CHANGED, item.letter.identity)
+        else:
+            kept.append(item)
+    return kept
+
+
+def _changes_key(item: ReplayItem) -> bool:
+    letter, entity = item.letter, item.letter.entity
+    original = _as_object(letter.payload)
+    if isinstance(original, dict):
+        return _natural_key(entity, item.record) != _natural_key(entity, original)
+    # An unreadable original: only the key the ingestor could read (if any) is known.
+    return letter.record_key is not None and \
+        replay_key(letter, item.record) != letter.record_key
+
+
+def _natural_key(entity: str, record: Any) -> tuple[str, ...] | None:
+    if not isinstance(record, dict):
+        return None
+    return tuple(str(record.get(name) or "").strip() for name in natural_key(entity))
 
 
 def _eligible(settings: Settings, conn: psycopg.Connection, items: list[ReplayItem],

@@ -7,7 +7,6 @@ the ledger follows what the validator does.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,9 +18,9 @@ from shopflow.cli.main import app
 from shopflow.dlq import record_dead_letters
 from shopflow.ingest.runner import scan_once
 from shopflow.runtime.kafka import EventProducer
-from shopflow.runtime.settings import Settings, get_settings
+from shopflow.runtime.settings import Settings
 from shopflow.topics import dlq_topic, raw_topic, valid_topic
-from tests.conftest import TestDatabase, settings_env
+from tests.conftest import TestDatabase
 from tests.integration.ingestor.fixtures import write_batch
 from tests.integration.ingestor.support import (
     output_topics,
@@ -40,19 +39,6 @@ ORDERS = (
     "o2,c2,2026-01-01T11:00:00Z,lost,EUR\n"  # fixable: edit the status
     "o3,c3,2026-01-01T12:00:00Z,paid,EURO\n"  # stays bad
 )
-
-
-@pytest.fixture
-def cli_settings(platform_settings: Settings,
-                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    settings = platform_settings.model_copy(update={"dlq_max_attempts": 3})
-    for key, value in settings_env(settings).items():
-        if key.startswith("SHOPFLOW_"):
-            monkeypatch.setenv(key, value)
-    monkeypatch.setenv("USER", "tester")
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 def cli(*args: str) -> str:
