@@ -1,23 +1,27 @@
 """Wiring of the loader service: valid/dlq/control topics -> staging and the batch ledger.
 
-Per message batch: one database transaction (shopflow.load), then the offsets are
-stored, then the outbox is published. Unsent outbox events are also published at
-start-up and every few seconds, so a crash between commit and publish loses none.
+The service runs the one processing loop (shopflow.runtime.loop): poll a message
+batch, load it in one database transaction (Loader.handle), then store its offsets.
+Transient database errors are retried by the loop's backoff policy on the same batch;
+a batch the database refuses for good stops the process (BatchLoadError). After a
+cycle whose batch completed batches, and every few seconds, the outbox is published;
+unsent events are also published at start-up, so a crash between commit and publish
+loses none.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
-import psycopg
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaException, Message
 
 from shopflow.dlq.record import record_dead_letters
 from shopflow.load.loader import Loader
 from shopflow.load.messages import loader_topics
 from shopflow.runtime.kafka import BatchConsumer, EventProducer
-from shopflow.runtime.metrics import BATCH_SECONDS
+from shopflow.runtime.loop import ProcessingLoop
 from shopflow.runtime.service import ServiceContext
 from shopflow.runtime.settings import Settings
 from shopflow.topics import create_topics
@@ -27,18 +31,46 @@ SERVICE = "loader"
 OUTBOX_INTERVAL_S = 5.0
 
 
+class LoaderConsumer(BatchConsumer):
+    """Offsets of a batch whose partitions were revoked meanwhile (a consumer that left
+    the group during a long outage) cannot be stored: the new owner gets the messages
+    again, which load nothing twice. That is logged, not fatal."""
+
+    def store(self, messages: Sequence[Message]) -> None:
+        try:
+            super().store(messages)
+        except KafkaException as exc:
+            log.warning("offsets not stored", extra={"error": str(exc)})
+
+
+class OutboxSchedule:
+    """The loop's on_cycle: publish after a batch completed batches, and every few seconds."""
+
+    def __init__(self, loader: Loader, producer: EventProducer,
+                 interval_s: float = OUTBOX_INTERVAL_S) -> None:
+        self._loader, self._producer, self._interval = loader, producer, interval_s
+        self._next = time.monotonic() + interval_s
+
+    def __call__(self) -> None:
+        if self._loader.completed_since_publish or time.monotonic() >= self._next:
+            self._loader.publish_outbox(self._producer)
+            self._next = time.monotonic() + self._interval
+
+
 def main(context: ServiceContext) -> None:
     settings, shutdown = context.settings, context.shutdown
-    loader = Loader(settings, record_dead_letters, shutdown)
+    loader = Loader(settings, record_dead_letters)
     context.health_checks["database"] = loader.database_reachable
     topics = loader_topics(settings)
     create_topics(settings, topics)
     producer = EventProducer(settings)
-    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
-                             SERVICE, **consumer_overrides(settings))
+    consumer = LoaderConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
+                              SERVICE, **consumer_overrides(settings))
+    loop = ProcessingLoop(consumer, loader.handle, shutdown,
+                          on_cycle=OutboxSchedule(loader, producer))
     try:
         loader.publish_outbox(producer)
-        consume(consumer, loader, producer, context)
+        loop.run()  # closes the consumer (stored offsets committed) when it ends
     finally:
         consumer.close()
         loader.close()
@@ -51,39 +83,3 @@ def consumer_overrides(settings: Settings) -> dict[str, str]:
     if settings.consumer_instance_id:
         overrides["group.instance.id"] = settings.consumer_instance_id
     return overrides
-
-
-def consume(consumer: BatchConsumer, loader: Loader, producer: EventProducer,
-            context: ServiceContext) -> None:
-    next_outbox = time.monotonic() + OUTBOX_INTERVAL_S
-    while not context.shutdown.requested:
-        messages = consumer.poll_batch()
-        if messages and not handle(consumer, loader, producer, messages, context):
-            return
-        if time.monotonic() >= next_outbox:
-            loader.publish_outbox(producer)
-            next_outbox = time.monotonic() + OUTBOX_INTERVAL_S
-
-
-def handle(consumer: BatchConsumer, loader: Loader, producer: EventProducer,
-           messages: list, context: ServiceContext) -> bool:
-    """Load, then acknowledge, then announce; False when shutdown interrupted the load."""
-    started = time.monotonic()
-    try:
-        result = loader.load(messages)
-    except psycopg.OperationalError:
-        if context.shutdown.requested:
-            log.info("shutdown during a database outage; batch left unacknowledged")
-            return False
-        raise
-    try:
-        consumer.store(messages)
-    except KafkaException as exc:  # partitions revoked meanwhile: the new owner redoes them
-        log.warning("offsets not stored", extra={"error": str(exc)})
-    seconds = time.monotonic() - started
-    BATCH_SECONDS.labels(SERVICE).observe(seconds)
-    log.debug("batch loaded", extra={"messages": len(messages), "seconds": round(seconds, 4),
-                                     "rows": result.inserted_by_entity()})
-    if result.completed:
-        loader.publish_outbox(producer)
-    return True

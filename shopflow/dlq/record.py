@@ -18,9 +18,8 @@ import psycopg
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Message
 from psycopg.types.json import Jsonb
 
+from contracts.chunk import FileKey, RecordIdentity
 from shopflow.events import (
-    H_BATCH_ID,
-    H_ENTITY,
     H_ERR_ATTEMPT,
     H_ERR_CODES,
     H_ERR_CONTRACT_VERSION,
@@ -29,32 +28,30 @@ from shopflow.events import (
     H_ERR_MESSAGE,
     H_ERR_ORIG_OFFSET,
     H_ERR_ORIG_PARTITION,
+    H_ERR_ORIG_POSITION,
     H_ERR_ORIG_TOPIC,
-    H_LINE,
-    H_REPLAY_ID,
-    H_SOURCE_FILE,
+    envelope_from_headers,
     header_map,
 )
 from shopflow.topics import entity_of
 
 log = logging.getLogger(__name__)
 
-FileKey = tuple[str, str]  # (batch_id, source_file)
-_MAX_LINE = 2**31 - 1
 
 _UPSERT = """
 INSERT INTO ops.dead_letters AS d (batch_id, source_file, line_number, entity, codes, errors,
   contract_version, original_topic, original_partition, original_offset, dlq_topic,
   dlq_partition, dlq_offset, attempt, first_failed_at, last_failed_at, record_key, payload,
-  replay_id)
+  replay_id, original_position)
 VALUES (%(batch_id)s, %(source_file)s, %(line_number)s, %(entity)s, %(codes)s, %(errors)s,
   %(contract_version)s, %(original_topic)s, %(original_partition)s, %(original_offset)s,
   %(dlq_topic)s, %(dlq_partition)s, %(dlq_offset)s, %(attempt)s, %(first_failed_at)s,
-  %(last_failed_at)s, %(record_key)s, %(payload)s, %(replay_id)s)
+  %(last_failed_at)s, %(record_key)s, %(payload)s, %(replay_id)s, %(original_position)s)
 ON CONFLICT (batch_id, source_file, line_number) DO UPDATE SET
   codes = excluded.codes, errors = excluded.errors, contract_version = excluded.contract_version,
   original_topic = excluded.original_topic, original_partition = excluded.original_partition,
-  original_offset = excluded.original_offset, dlq_topic = excluded.dlq_topic,
+  original_offset = excluded.original_offset,
+  original_position = excluded.original_position, dlq_topic = excluded.dlq_topic,
   dlq_partition = excluded.dlq_partition, dlq_offset = excluded.dlq_offset,
   attempt = excluded.attempt, last_failed_at = excluded.last_failed_at,
   record_key = excluded.record_key, payload = excluded.payload, replay_id = excluded.replay_id
@@ -87,9 +84,9 @@ def record_dead_letters(conn: psycopg.Connection | psycopg.Cursor[Any],
 
 def _latest_per_identity(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per identity (a statement may not upsert the same row twice)."""
-    latest: dict[tuple[str, str, int], dict[str, Any]] = {}
+    latest: dict[RecordIdentity, dict[str, Any]] = {}
     for row in rows:
-        key = (row["batch_id"], row["source_file"], row["line_number"])
+        key = RecordIdentity(row["batch_id"], row["source_file"], row["line_number"])
         if key not in latest or row["attempt"] >= latest[key]["attempt"]:
             latest[key] = row
     return [latest[key] for key in sorted(latest)]
@@ -98,29 +95,30 @@ def _latest_per_identity(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
 def letter_row(msg: Message) -> dict[str, Any] | None:
     """The ledger row for one DLQ message, or None (logged) if it lacks its provenance."""
     headers = header_map(msg.headers())  # type: ignore[arg-type]
-    line = headers.get(H_LINE, "")
-    if not headers.get(H_BATCH_ID) or not headers.get(H_SOURCE_FILE) or not line.isdigit() \
-            or int(line) > _MAX_LINE:
+    try:
+        envelope = envelope_from_headers(headers, entity_of(msg.topic() or ""))
+    except ValueError:
         log.warning("dead letter without provenance headers is not recorded",
                     extra={"topic": msg.topic(), "partition": msg.partition(),
                            "offset": msg.offset()})
         return None
-    failed_at = _message_time(msg)
+    identity, failed_at = envelope.identity, _message_time(msg)
     return {
-        "batch_id": headers[H_BATCH_ID], "source_file": headers[H_SOURCE_FILE],
-        "line_number": int(line), "entity": headers.get(H_ENTITY) or entity_of(msg.topic() or ""),
+        "batch_id": identity.batch_id, "source_file": identity.source_file,
+        "line_number": identity.line_number, "entity": envelope.origin.entity,
         "codes": [c for c in headers.get(H_ERR_CODES, "").split(",") if c] or ["unparseable"],
         "errors": Jsonb(_errors(headers)),
         "contract_version": _int(headers.get(H_ERR_CONTRACT_VERSION)),
         "original_topic": headers.get(H_ERR_ORIG_TOPIC),
         "original_partition": _int(headers.get(H_ERR_ORIG_PARTITION)),
         "original_offset": _int(headers.get(H_ERR_ORIG_OFFSET)),
+        "original_position": _int(headers.get(H_ERR_ORIG_POSITION)),
         "dlq_topic": msg.topic(), "dlq_partition": msg.partition(), "dlq_offset": msg.offset(),
         "attempt": _int(headers.get(H_ERR_ATTEMPT)) or 1,
         "first_failed_at": _time(headers.get(H_ERR_FIRST_FAILED_AT)) or failed_at,
         "last_failed_at": failed_at,
         "record_key": msg.key(), "payload": msg.value(),
-        "replay_id": headers.get(H_REPLAY_ID) or None,
+        "replay_id": envelope.replay_id,
     }
 
 

@@ -15,6 +15,7 @@ from datetime import date
 import psycopg
 from psycopg import sql
 
+from contracts.chunk import FileKey
 from shopflow.events import (
     BatchOpened,
     BatchPublished,
@@ -25,8 +26,6 @@ from shopflow.events import (
 )
 from shopflow.load.days import FileLoad
 from shopflow.load.staging import StagingTable
-
-FileKey = tuple[str, str]  # (batch_id, file_name)
 
 
 def lock_batches(conn: psycopg.Connection, batch_ids: Iterable[str]) -> list[str]:
@@ -45,7 +44,7 @@ def add_file_counts(conn: psycopg.Connection, loads: Sequence[FileLoad],
     totals: dict[FileKey, list[int]] = defaultdict(lambda: [0, 0])
     entities: dict[FileKey, str] = {}
     for load in loads:
-        key = (load.batch_id, load.file_name)
+        key = load.file_key
         totals[key][0] += load.inserted
         entities[key] = load.entity
     for key, n in rejected.items():

@@ -1,42 +1,40 @@
-"""The loader: one database transaction per message batch, retried through outages.
+"""The loader: one database transaction per message batch.
 
-Transient database errors (connection refused or lost, admin shutdown, the
-server starting up, deadlocks) are retried with backoff for as long as the
-process is not shutting down; the connection is rebuilt and the whole message
-batch is applied again. Nothing is acknowledged to Kafka until a transaction
-commits, so a failure at any point means redelivery, which the provenance keys
-absorb.
+It runs as the handler of the one processing loop (shopflow.runtime.loop), which
+stores the batch's offsets only after ``handle`` returned, i.e. after the commit.
+Transient database errors (connection refused or lost, admin shutdown, the server
+starting up, deadlocks, serialization failures) become ``TransientError`` once a
+broken connection is closed: the loop's backoff policy applies the same batch again
+on a new connection. Any other database error is a ``BatchLoadError``, which stops
+the loop and the process, naming the batch's offsets (decision 0024).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import psycopg
 from confluent_kafka import Message
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
 
 from contracts import ENTITIES
 from shopflow.load.messages import MessageSorter, SortedBatch
 from shopflow.load.outbox import publish_pending
-from shopflow.load.staging import StagingTable, create_temp_tables, staging_tables
+from shopflow.load.staging import StagingTable, staging_tables
 from shopflow.load.transaction import DeadLetterRecorder, LoadResult, apply_batch
-from shopflow.runtime.errors import ShopflowError
+from shopflow.runtime.errors import BatchError, ShopflowError, TransientError
 from shopflow.runtime.kafka import EventProducer
+from shopflow.runtime.loop import describe
 from shopflow.runtime.metrics import RECORDS_IN, RECORDS_OUT, RECORDS_REJECTED
 from shopflow.runtime.settings import Settings
-from shopflow.runtime.shutdown import Shutdown
 from shopflow.topics import control_topic, entity_of
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 SERVICE = "loader"
 ROLLED_BACK = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
-class BatchLoadError(ShopflowError):
+class BatchLoadError(BatchError):
     """The database refused a message batch for a reason retrying will not fix."""
 
 
@@ -46,27 +44,17 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, psycopg.OperationalError)
 
 
-def describe(messages: Sequence[Message]) -> str:
-    """topic[partition]@first-last for each partition in the batch."""
-    spans: dict[tuple[str, int], tuple[int, int]] = {}
-    for msg in messages:
-        key, offset = (msg.topic() or "?", msg.partition() or 0), msg.offset() or 0
-        low, high = spans.get(key, (offset, offset))
-        spans[key] = (min(low, offset), max(high, offset))
-    return ", ".join(f"{t}[{p}]@{a}-{b}" for (t, p), (a, b) in sorted(spans.items()))
-
-
 class Loader:
-    def __init__(self, settings: Settings, record_dead_letters: DeadLetterRecorder,
-                 shutdown: Shutdown | None = None) -> None:
+    def __init__(self, settings: Settings, record_dead_letters: DeadLetterRecorder) -> None:
         self.settings = settings
         self._url = settings.database_url_for(SERVICE)
         self._record_dead_letters = record_dead_letters
-        self._shutdown = shutdown or Shutdown()
         self._control_topic = control_topic(settings)
+        self._sorter = MessageSorter(settings)
         self._conn: psycopg.Connection | None = None
         self._tables: dict[str, StagingTable] | None = None
-        self._message_sorter: MessageSorter | None = None
+        self._sorted: tuple[Sequence[Message], SortedBatch] | None = None
+        self.completed_since_publish = False  # a batch completed; its event awaits publishing
 
     # ---------------------------------------------------------------- connection
     def _connection(self) -> psycopg.Connection:
@@ -76,7 +64,6 @@ class Loader:
             try:
                 if self._tables is None:
                     self._tables = staging_tables(conn, ENTITIES)
-                create_temp_tables(conn, list(self._tables.values()))
             except BaseException:
                 conn.close()
                 raise
@@ -93,39 +80,29 @@ class Loader:
             conn.execute("SELECT 1")
         return True
 
-    # ------------------------------------------------------------------ retrying
-    def retrying(self, work: Callable[[], T]) -> T:
-        retryer = Retrying(
-            retry=retry_if_exception(is_transient),
-            wait=wait_exponential(multiplier=0.2, max=2),
-            stop=lambda _state: self._shutdown.requested,
-            sleep=self._sleep,
-            before_sleep=self._on_transient_error,
-            reraise=True,
-        )
-        return retryer(work)
-
-    def _sleep(self, seconds: float) -> None:
-        self._shutdown.wait(seconds)  # wakes up at once on SIGTERM
-
-    def _on_transient_error(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        log.warning("database unavailable, retrying", extra={
-            "attempt": state.attempt_number, "error": str(exc).strip()[:300]})
-        if not isinstance(exc, ROLLED_BACK):  # the connection itself is fine after these
-            self.close()
-
     # ------------------------------------------------------------------- loading
+    def handle(self, messages: list[Message]) -> None:
+        """The processing loop's handler: returns once the batch's transaction committed."""
+        self.load(messages)
+
     def load(self, messages: Sequence[Message]) -> LoadResult:
-        """Apply one message batch; returns only after its transaction committed."""
+        """Apply one message batch in one transaction; TransientError or BatchLoadError."""
+        batch = self._sort(messages)
         try:
-            sorter = self.retrying(self._sorter)
-            batch = self._sort(sorter, messages)
-            result = self.retrying(lambda: self._apply(batch))
+            conn = self._connection()
+            assert self._tables is not None
+            result = apply_batch(conn, self._tables, batch, self._record_dead_letters,
+                                 self._control_topic)
+        except psycopg.OperationalError as exc:
+            log.warning("database unavailable, retrying", extra={
+                "error": str(exc).strip()[:300], "messages": describe(messages)})
+            if not isinstance(exc, ROLLED_BACK):  # the connection itself is fine after these
+                self.close()
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         except psycopg.Error as exc:
-            if is_transient(exc):
-                raise  # only when shutting down: the batch stays unacknowledged
-            raise BatchLoadError(f"{type(exc).__name__}: {exc} ({describe(messages)})") from exc
+            raise BatchLoadError(f"{type(exc).__name__}: {exc}",
+                                 where=describe(messages)) from exc
+        self._sorted = None
         for entity, inserted in result.inserted_by_entity().items():
             RECORDS_OUT.labels(SERVICE, entity).inc(inserted)
         for event in result.completed:
@@ -133,34 +110,26 @@ class Loader:
                                                 "sequence": event.sequence,
                                                 "loaded": event.loaded,
                                                 "rejected": event.rejected})
+        if result.completed:
+            self.completed_since_publish = True
         return result
 
-    def _sorter(self) -> MessageSorter:
-        if self._message_sorter is None:
-            self._connection()  # learns the staging columns
-            assert self._tables is not None
-            columns = {e: t.data_columns for e, t in self._tables.items()}
-            self._message_sorter = MessageSorter(self.settings, columns)
-        return self._message_sorter
-
-    def _apply(self, batch: SortedBatch) -> LoadResult:
-        conn = self._connection()
-        assert self._tables is not None
-        return apply_batch(conn, self._tables, batch, self._record_dead_letters,
-                           self._control_topic)
-
-    @staticmethod
-    def _sort(sorter: MessageSorter, messages: Sequence[Message]) -> SortedBatch:
-        batch = sorter.sort(messages)
-        for entity, rows in batch.rows.items():
-            RECORDS_IN.labels(SERVICE, entity).inc(len(rows))
+    def _sort(self, messages: Sequence[Message]) -> SortedBatch:
+        """Check and sort the batch once; a retry of the same batch reuses the result."""
+        if self._sorted is not None and self._sorted[0] is messages:
+            return self._sorted[1]
+        batch = self._sorter.sort(messages)
+        for entity, records in batch.records_by_entity().items():
+            RECORDS_IN.labels(SERVICE, entity).inc(records)
         for error in batch.unusable:
             log.error("message skipped: %s", error)
             RECORDS_REJECTED.labels(SERVICE, entity_of(error.topic or "?"), "unloadable").inc()
+        self._sorted = (messages, batch)
         return batch
 
     def publish_outbox(self, producer: EventProducer) -> int:
         """Publish unsent events; a failure is logged and left for the next call."""
+        self.completed_since_publish = False
         try:
             return publish_pending(self._connection(), producer)
         except (psycopg.Error, ShopflowError) as exc:

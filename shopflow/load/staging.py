@@ -1,25 +1,32 @@
-"""Bulk, idempotent staging writes: one COPY per entity and message batch.
+"""Bulk, idempotent staging writes: one set-based statement per entity and message batch.
 
-The usual case, records never seen before, is a plain ``COPY`` straight into the
-staging table inside a savepoint. If any of the rows exists already (a
-redelivery after a crash or a rebalance, a republished file, a replay seen
-twice), the primary key on the provenance refuses the COPY, the savepoint is
-rolled back, and the rows go through a per-connection temporary table and
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` instead, which inserts only the
-new ones. Either way the caller learns exactly which rows were inserted.
+The valid chunks of one entity go to PostgreSQL as they arrived, as one ``jsonb[]``
+parameter (binary, no escaping). One ``INSERT ... SELECT`` takes every chunk apart
+(origin once per chunk, then each entry's line, replay mark and canonical record,
+``jsonb_populate_record`` into the staging table's own row type) and RETURNs what it
+inserted, which the same statement folds into inserted rows and business dates per
+source file. No Python runs per record.
+
+The usual case, records never seen before, is a plain INSERT inside a savepoint. If
+any row exists already (a redelivery after a crash or a rebalance, a republished
+file, a replay seen twice, the same chunk twice in one batch), the primary key on the
+record's identity ``(batch_id, source_file, line)`` refuses it, the savepoint is
+rolled back and the same statement runs with ``ON CONFLICT DO NOTHING``, which
+inserts only the new rows (decision 0052). Either way the counts are exact.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
-from shopflow.load.messages import Row
+from shopflow.load.days import DAY_FIELDS, ORDER_KEY, ORDER_LINE_ENTITY, FileLoad, day_expression
+from shopflow.load.messages import ValidChunk
 
 PROVENANCE = ("batch_id", "source_file", "line_number", "replay_id")
 NOT_DATA = {*PROVENANCE, "source_line", "loaded_at"}
@@ -27,10 +34,35 @@ NOT_DATA = {*PROVENANCE, "source_line", "loaded_at"}
 LOAD_ORDER = ("customers", "products", "campaigns", "orders", "order_items", "inventory",
               "clickstream", "reviews")
 
-MERGE_SQL = """
-INSERT INTO {target} ({columns}) SELECT {columns} FROM {temp}
-ON CONFLICT DO NOTHING
-RETURNING batch_id, source_file, {line}
+# The function scans run in a nested loop: a chunk's origin is read once per chunk, then
+# each entry once, then its record into the staging table's row type.
+INSERT_SQL = """
+WITH ins AS (
+  INSERT INTO {target} ({columns})
+  SELECT {values}, o.batch_id, o.source_file, e."line", e.replay ->> 'replay_id'
+  FROM unnest(%b::jsonb[]) AS v(value),
+       jsonb_to_record(v.value) AS c(origin jsonb, records jsonb),
+       jsonb_to_record(c.origin) AS o(batch_id text, source_file text),
+       jsonb_to_recordset(c.records) AS e("line" integer, record jsonb, replay jsonb),
+       jsonb_populate_record(NULL::{target}, e.record) AS r
+  {on_conflict}
+  RETURNING batch_id, source_file, {returned} AS day
+)
+"""
+# Per file: rows inserted and the business dates they touch.
+OWN_DAYS_SQL = """
+SELECT batch_id, source_file, count(*)::int,
+       array_agg(DISTINCT day) FILTER (WHERE day IS NOT NULL)
+FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+"""
+ORDER_DAYS_SQL = """
+SELECT f.batch_id, f.source_file, f.inserted,
+       (SELECT array_agg(DISTINCT (o.order_ts AT TIME ZONE 'UTC')::date)
+        FROM staging.orders o WHERE o.order_id = ANY(f.orders))
+FROM (SELECT batch_id, source_file, count(*)::int AS inserted,
+             array_agg(DISTINCT day) AS orders
+      FROM ins GROUP BY 1, 2) f
+ORDER BY 1, 2
 """
 
 
@@ -39,93 +71,71 @@ class StagingTable:
     entity: str
     data_columns: tuple[str, ...]
     line_column: str  # where the source line goes ("source_line" for order_items)
+    day_sql: str = "NULL::date"  # the business date of a row, in RETURNING
 
     @property
-    def temp_name(self) -> str:
-        return f"load_{self.entity}"
-
-    @property
-    def copy_columns(self) -> tuple[str, ...]:
+    def insert_columns(self) -> tuple[str, ...]:
         return (*self.data_columns, "batch_id", "source_file", self.line_column, "replay_id")
 
 
 def staging_tables(conn: psycopg.Connection, entities: Sequence[str]) -> dict[str, StagingTable]:
     """Read the staging columns from the catalog, so a migration that adds one needs no code."""
     rows = conn.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
         "WHERE table_schema = 'staging' AND table_name = ANY(%s) ORDER BY ordinal_position",
         (list(entities),),
     ).fetchall()
-    columns: dict[str, list[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, []).append(column)
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, {})[column] = data_type
     missing = set(entities) - set(columns)
     if missing:
         raise RuntimeError(f"staging tables missing: {sorted(missing)} (run shopflow init)")
-    return {
-        entity: StagingTable(
-            entity=entity,
-            data_columns=tuple(c for c in cols if c not in NOT_DATA or
-                               (entity == "order_items" and c == "line_number")),
-            line_column="source_line" if entity == "order_items" else "line_number",
-        )
-        for entity, cols in columns.items()
-    }
+    return {entity: _table(entity, cols) for entity, cols in columns.items()}
 
 
-def create_temp_tables(conn: psycopg.Connection, tables: Sequence[StagingTable]) -> None:
-    """Once per connection: unindexed copies of the staging tables, emptied at each commit."""
-    with conn.transaction():
-        for table in tables:
-            conn.execute(sql.SQL(
-                "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
-                "ON COMMIT DELETE ROWS").format(
-                sql.Identifier(table.temp_name), sql.Identifier("staging", table.entity)))
+def _table(entity: str, columns: dict[str, str]) -> StagingTable:
+    data = tuple(c for c in columns
+                 if c not in NOT_DATA or (entity == ORDER_LINE_ENTITY and c == "line_number"))
+    day_sql = "NULL::date"
+    if entity in DAY_FIELDS:
+        day_sql = day_expression(DAY_FIELDS[entity], columns[DAY_FIELDS[entity]])
+    elif entity == ORDER_LINE_ENTITY:
+        day_sql = f'"{ORDER_KEY}"'  # the order's dates are looked up per file
+    line = "source_line" if entity == ORDER_LINE_ENTITY else "line_number"
+    return StagingTable(entity, data, line, day_sql)
 
 
-def csv_payload(rows: Sequence[Row]) -> str:
-    """CSV for COPY: None becomes an unquoted empty field, which COPY reads as NULL.
-    Canonical records never hold empty strings (contracts read "" as null)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+def insert_statement(table: StagingTable, *, merge: bool) -> sql.Composed:
+    target = sql.Identifier("staging", table.entity)
+    statement = sql.SQL(INSERT_SQL).format(
+        target=target,
+        columns=sql.SQL(", ").join(map(sql.Identifier, table.insert_columns)),
+        values=sql.SQL(", ").join(sql.Identifier("r", c) for c in table.data_columns),
+        on_conflict=sql.SQL("ON CONFLICT DO NOTHING" if merge else ""),
+        returned=sql.SQL(table.day_sql))  # built from the catalog, not from input
+    tail = ORDER_DAYS_SQL if table.entity == ORDER_LINE_ENTITY else OWN_DAYS_SQL
+    return statement + sql.SQL(tail)
 
 
-def copy_rows(conn: psycopg.Connection, target: sql.Composable, table: StagingTable,
-              rows: Sequence[Row]) -> None:
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        target, sql.SQL(", ").join(map(sql.Identifier, table.copy_columns)))
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        copy.write(csv_payload(rows))
+def _as_is(value: Any) -> Any:
+    return value  # the chunk's JSON bytes, checked by shopflow.load.messages
 
 
-def merge_statement(table: StagingTable) -> sql.Composed:
-    return sql.SQL(MERGE_SQL).format(
-        target=sql.Identifier("staging", table.entity), temp=sql.Identifier(table.temp_name),
-        columns=sql.SQL(", ").join(map(sql.Identifier, table.copy_columns)),
-        line=sql.Identifier(table.line_column))
-
-
-def insert_new_rows(conn: psycopg.Connection, table: StagingTable,
-                    rows: Sequence[Row]) -> Sequence[Row]:
-    """Write the rows not in staging yet; returns those (inside the caller's transaction)."""
+def insert_chunks(conn: psycopg.Connection, table: StagingTable,
+                  chunks: Sequence[ValidChunk]) -> list[FileLoad]:
+    """Write the chunks' records not in staging yet (inside the caller's transaction);
+    returns per file how many rows that inserted and the dates they touch."""
+    if not chunks:
+        return []
+    values = [Jsonb(chunk.value, dumps=_as_is) for chunk in chunks]
     try:
-        with conn.transaction():  # a savepoint: a refused COPY undoes only itself
-            copy_rows(conn, sql.Identifier("staging", table.entity), table, rows)
-        return rows
-    except psycopg.errors.UniqueViolation:
-        pass  # some of them were loaded before: merge instead
-    copy_rows(conn, sql.Identifier(table.temp_name), table, rows)
-    with conn.cursor() as cur:
-        cur.execute(merge_statement(table))
-        inserted = set(cur.fetchall())
-    new_rows = []
-    for row in rows:
-        identity = row[-4:-1]  # rows end with batch_id, source_file, line, replay_id
-        if identity in inserted:
-            inserted.discard(identity)  # a record delivered twice in one batch counts once
-            new_rows.append(row)
-    return new_rows
+        with conn.transaction():  # a savepoint: a refused INSERT undoes only itself
+            rows = conn.execute(insert_statement(table, merge=False), (values,)).fetchall()
+    except psycopg.errors.UniqueViolation:  # some of them were loaded before: merge
+        rows = conn.execute(insert_statement(table, merge=True), (values,)).fetchall()
+    return [FileLoad(batch_id, file_name, table.entity, inserted, tuple(sorted(days or ())))
+            for batch_id, file_name, inserted, days in rows]
 
 
 def entity_order(entities: Sequence[str]) -> list[str]:

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 import psycopg
 from confluent_kafka import Message
 
+from contracts.chunk import FileKey
 from shopflow.events import BatchCompleted
 from shopflow.load import ledger
 from shopflow.load.completion import complete_batches
-from shopflow.load.days import FileLoad, file_loads
-from shopflow.load.messages import Row, SortedBatch
-from shopflow.load.staging import StagingTable, entity_order, insert_new_rows
+from shopflow.load.days import FileLoad
+from shopflow.load.messages import SortedBatch, ValidChunk
+from shopflow.load.staging import StagingTable, entity_order, insert_chunks
 
-FileKey = tuple[str, str]  # (batch_id, file_name)
-# Records dead letters; returns the new rejections per (batch_id, file_name).
+# Records dead letters; returns the new rejections per (batch_id, source_file).
 DeadLetterRecorder = Callable[[psycopg.Connection, Sequence[Message]], Mapping[FileKey, int]]
 
 
@@ -42,11 +42,11 @@ def touched_batches(batch: SortedBatch, loads: Sequence[FileLoad]) -> set[str]:
 
 
 def write_staging(conn: psycopg.Connection, tables: Mapping[str, StagingTable],
-                  rows: Mapping[str, list[Row]]) -> list[FileLoad]:
+                  chunks: Mapping[str, Sequence[ValidChunk]]) -> list[FileLoad]:
+    """One statement per entity, orders before order lines (their dates)."""
     loads: list[FileLoad] = []
-    for entity in entity_order(list(rows)):
-        inserted = insert_new_rows(conn, tables[entity], rows[entity])
-        loads.extend(file_loads(conn, tables[entity], inserted))
+    for entity in entity_order(list(chunks)):
+        loads.extend(insert_chunks(conn, tables[entity], chunks[entity]))
     return loads
 
 
@@ -56,7 +56,7 @@ def apply_batch(conn: psycopg.Connection, tables: Mapping[str, StagingTable],
     """Staging rows first (the heavy part runs unlocked), then the ledger under batch locks."""
     result = LoadResult()
     with conn.transaction():
-        result.loads = write_staging(conn, tables, batch.rows)
+        result.loads = write_staging(conn, tables, batch.chunks)
         batch_ids = ledger.lock_batches(conn, touched_batches(batch, result.loads))
         if batch.dead_letters:
             result.rejected = dict(record_dead_letters(conn, batch.dead_letters))

@@ -7,8 +7,15 @@ import json
 import psycopg
 import pytest
 
+from contracts.chunk import (
+    H_CHUNK_VERSION,
+    FileOrigin,
+    ReplayMark,
+    chunk_key,
+    encode_chunk,
+    raw_entry,
+)
 from shopflow.dlq import record_dead_letters
-from shopflow.events import H_BATCH_ID, H_ENTITY, H_ERR_ATTEMPT, H_LINE, H_SOURCE_FILE
 from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.settings import Settings
 from shopflow.topics import dlq_topic, raw_topic
@@ -16,19 +23,22 @@ from tests.conftest import TestDatabase
 from tests.integration.ingestor.support import prepare_topics, read_messages, run_validator
 
 pytestmark = pytest.mark.integration
+ORIGIN = FileOrigin("b1", "reviews.csv", "reviews", 1, "csv")
 
 
 def produce_bad(settings: Settings, lines: list[int], attempt: int | None = None) -> None:
-    producer = EventProducer(settings)
+    """One raw chunk of failing review records (replayed ones when `attempt` is given)."""
+    entries = []
     for line in lines:
-        headers = {H_BATCH_ID: "b1", H_SOURCE_FILE: "reviews.csv", H_LINE: str(line),
-                   H_ENTITY: "reviews"}
-        if attempt is not None:
-            headers[H_ERR_ATTEMPT] = str(attempt)
         record = {"review_id": f"r{line}", "order_id": "o1", "rating": "9",
                   "review_ts": "2026-01-01T00:00:00Z"}
-        producer.produce(raw_topic(settings, "reviews"), json.dumps(record).encode(),
-                         f"r{line}", [(k, v.encode()) for k, v in headers.items()])
+        replay = None if attempt is None else ReplayMark(
+            replay_id="replay-1", attempt=attempt, first_failed_at="2026-01-01T00:00:00Z")
+        entries.append(raw_entry(line, f"r{line}".encode(), json.dumps(record).encode(),
+                                 replay=replay))
+    producer = EventProducer(settings)
+    producer.produce(raw_topic(settings, "reviews"), encode_chunk("raw", ORIGIN, entries),
+                     chunk_key(ORIGIN, lines[0]), [(H_CHUNK_VERSION, b"1")])
     producer.flush()
 
 
@@ -36,7 +46,8 @@ def rows(database: TestDatabase) -> list[tuple]:
     with psycopg.connect(database.url) as conn:
         return conn.execute(
             "SELECT line_number, entity, codes, attempt, errors->0->>'field', payload IS NOT NULL,"
-            " dlq_topic, first_failed_at <= last_failed_at FROM ops.dead_letters"
+            " dlq_topic, first_failed_at <= last_failed_at, original_position, replay_id"
+            " FROM ops.dead_letters"
             " ORDER BY line_number").fetchall()
 
 
@@ -53,8 +64,9 @@ def test_letters_are_recorded_once_and_updated_on_refailure(
         assert record_dead_letters(conn, first) == {}  # redelivered: nothing new
         conn.commit()
     topic = dlq_topic(settings, "reviews")
-    assert rows(database) == [(2, "reviews", ["out_of_range"], 1, "rating", True, topic, True),
-                              (3, "reviews", ["out_of_range"], 1, "rating", True, topic, True)]
+    assert rows(database) == [
+        (2, "reviews", ["out_of_range"], 1, "rating", True, topic, True, 0, None),
+        (3, "reviews", ["out_of_range"], 1, "rating", True, topic, True, 1, None)]
 
     produce_bad(settings, [3], attempt=1)  # line 3 replayed, failing again
     run_validator(settings, expected_outputs=3)
@@ -62,7 +74,8 @@ def test_letters_are_recorded_once_and_updated_on_refailure(
     with psycopg.connect(settings.database_url_for("loader")) as conn:
         assert record_dead_letters(conn, again) == {}  # a re-failure is not a new rejection
         conn.commit()
-    assert [(r[0], r[3]) for r in rows(database)] == [(2, 1), (3, 2)]
+    assert [(r[0], r[3], r[8], r[9]) for r in rows(database)] == [
+        (2, 1, 0, None), (3, 2, 0, "replay-1")]
 
 
 def test_nothing_is_written_without_the_callers_commit(

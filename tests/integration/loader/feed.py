@@ -1,8 +1,9 @@
 """Loader test input: what the ingestor and validator would publish for a generated run.
 
 Reads `shopflow generate` output and turns each batch into the messages the
-loader consumes: valid records as canonical JSON with provenance headers, dead
-letters with their original bytes and error headers, and the control events.
+loader consumes: valid records as valid chunks (contracts/chunk.py, a file's records
+in runs of settings.chunk_max_records), dead letters one message per record with
+their original bytes, envelope and error headers, and the control events.
 Which record is a dead letter comes from the generator's truth (truth_defects.jsonl);
 every other record must pass the contract, or the helper stops with an error.
 """
@@ -20,13 +21,19 @@ from pathlib import Path
 from confluent_kafka import Message
 
 import contracts
+from contracts.chunk import (
+    H_CHUNK_VERSION,
+    Envelope,
+    FileOrigin,
+    ReplayMark,
+    chunk_key,
+    encode_valid_chunk,
+    valid_entry_bytes,
+)
 from shopflow.events import (
-    H_BATCH_ID,
     H_ERR_ATTEMPT,
     H_ERR_CODES,
-    H_LINE,
-    H_REPLAY_ID,
-    H_SOURCE_FILE,
+    H_ERR_ORIG_POSITION,
     BatchOpened,
     BatchPublished,
     ControlEvent,
@@ -34,6 +41,7 @@ from shopflow.events import (
     FileQuarantined,
     FileSkipped,
     encode_event,
+    envelope_headers,
 )
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.settings import Settings
@@ -68,13 +76,45 @@ class BatchFeed:
         return [f for f in self.files if f.outcome == "published"]
 
 
-def provenance_headers(batch_id: str, file_name: str, line: int,
-                       replay_id: str | None = None) -> Headers:
-    headers: Headers = [(H_BATCH_ID, batch_id.encode()), (H_SOURCE_FILE, file_name.encode()),
-                        (H_LINE, str(line).encode())]
-    if replay_id:
-        headers.append((H_REPLAY_ID, replay_id.encode()))
-    return headers
+def origin_of(batch_id: str, file_name: str, entity: str) -> FileOrigin:
+    file_format = "jsonl" if file_name.endswith(".jsonl") else "csv"
+    return FileOrigin(batch_id, file_name, entity, 1, file_format)
+
+
+def replay_mark(replay_id: str, attempt: int = 1) -> ReplayMark:
+    return ReplayMark(replay_id=replay_id, attempt=attempt,
+                      first_failed_at="2026-03-01T00:00:00Z")
+
+
+def valid_chunk(settings: Settings, origin: FileOrigin, records: Sequence[tuple[int, bytes]],
+                replay_id: str | None = None) -> Out:
+    """One valid chunk message of these (line, canonical JSON) records of one file."""
+    replay = replay_mark(replay_id) if replay_id else None
+    entries = [valid_entry_bytes(line, f"{origin.source_file}:{line}".encode(), value, replay)
+               for line, value in records]
+    return (valid_topic(settings, origin.entity), chunk_key(origin, records[0][0]),
+            encode_valid_chunk(origin, entries), [(H_CHUNK_VERSION, b"1")])
+
+
+def valid_chunks(settings: Settings, origin: FileOrigin,
+                 records: Sequence[tuple[int, bytes]]) -> list[Out]:
+    """A file's valid records as chunks of settings.chunk_max_records, as the validator
+    writes them."""
+    size = settings.chunk_max_records
+    return [valid_chunk(settings, origin, records[i:i + size])
+            for i in range(0, len(records), size)]
+
+
+def dead_letter(settings: Settings, origin: FileOrigin, line: int, raw: bytes, code: str,
+                position: int = 0, replay_id: str | None = None) -> Out:
+    """One dead letter as the validator produces it: original bytes, envelope, errors."""
+    replay = replay_mark(replay_id) if replay_id else None
+    key = f"{origin.source_file}:{line}".encode()
+    headers: Headers = [*envelope_headers(Envelope(origin, line, key, replay)),
+                        (H_ERR_CODES, code.encode()),
+                        (H_ERR_ATTEMPT, b"1" if replay is None else b"2"),
+                        (H_ERR_ORIG_POSITION, str(position).encode())]
+    return (dlq_topic(settings, origin.entity), key, raw, headers)
 
 
 def canonical_record(entity: str, mapping: dict) -> bytes:
@@ -152,15 +192,13 @@ def control_events(batch: BatchFeed) -> list[ControlEvent]:
 
 
 def record_messages(settings: Settings, batch: BatchFeed) -> list[Out]:
+    """Valid chunks and dead letters of every published file of the batch."""
     out: list[Out] = []
     for f in batch.published:
-        for line, value in f.valid:
-            out.append((valid_topic(settings, f.entity), f"{f.name}:{line}".encode(), value,
-                        provenance_headers(batch.batch_id, f.name, line)))
-        for line, raw, code in f.dead:
-            headers = [*provenance_headers(batch.batch_id, f.name, line),
-                       (H_ERR_CODES, code.encode()), (H_ERR_ATTEMPT, b"1")]
-            out.append((dlq_topic(settings, f.entity), f"{f.name}:{line}".encode(), raw, headers))
+        origin = origin_of(batch.batch_id, f.name, f.entity)
+        out.extend(valid_chunks(settings, origin, f.valid))
+        for position, (line, raw, code) in enumerate(f.dead):
+            out.append(dead_letter(settings, origin, line, raw, code, position))
     return out
 
 

@@ -107,10 +107,18 @@ def read_completed_events(settings: Settings, expect: int, seconds: float = 30,
     return events
 
 
-def publish_run(settings: Settings, feed: list[BatchFeed], redeliver: float = 0.2) -> None:
-    """Records (a share of them twice, as after a producer retry) and control events."""
+# Records per valid chunk in the process tests: small, so that a run spans many chunks
+# and transactions (about as many records per message batch as before chunks).
+CHUNK_RECORDS = 10
+
+
+def publish_run(settings: Settings, feed: list[BatchFeed], redeliver: float = 0.2,
+                chunk_records: int = CHUNK_RECORDS) -> None:
+    """Valid chunks and dead letters (a share of the messages twice, as after a producer
+    retry) and control events."""
     create_topics(settings, loader_topics(settings))
-    records = [m for b in feed for m in record_messages(settings, b)]
+    chunked = settings.model_copy(update={"chunk_max_records": chunk_records})
+    records = [m for b in feed for m in record_messages(chunked, b)]
     rng = random.Random(3)
     records += rng.sample(records, int(len(records) * redeliver))
     rng.shuffle(records)

@@ -1,7 +1,8 @@
 """The loader's database work, in process: staging exactly once, the ledger, completion.
 
-Messages are built the way the consumer would hand them over; the database is
-the real PostgreSQL (one fresh database per test).
+Messages are built the way the consumer would hand them over (valid records in
+chunks of 20, so that a file spans several chunks and message batches); the
+database is the real PostgreSQL (one fresh database per test).
 """
 
 from __future__ import annotations
@@ -10,29 +11,43 @@ import contextlib
 import json
 import random
 import threading
-from pathlib import Path
 
 import psycopg
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 from typer.testing import CliRunner
 
 from shopflow.cli.main import app
 from shopflow.dlq.record import record_dead_letters
-from shopflow.events import BatchCompleted, BatchPublished, FilePublished, decode_event
+from shopflow.events import (
+    BatchCompleted,
+    BatchPublished,
+    FilePublished,
+    decode_event,
+    encode_event,
+)
 from shopflow.load import transaction
-from shopflow.load.loader import Loader
+from shopflow.load.loader import BatchLoadError, Loader
+from shopflow.load.messages import loader_topics
 from shopflow.load.status import batch_detail, list_batches
+from shopflow.runtime.kafka import BatchConsumer
+from shopflow.runtime.loop import ProcessingLoop
 from shopflow.runtime.settings import Settings, get_settings
-from shopflow.topics import control_topic, dlq_topic, valid_topic
+from shopflow.runtime.shutdown import Shutdown
+from shopflow.topics import control_topic, create_topics, dlq_topic, valid_topic
 from tests.conftest import TestDatabase
 from tests.integration.loader.feed import (
     BatchFeed,
+    Out,
     as_messages,
     canonical_record,
     control_messages,
+    dead_letter,
     expected_counts,
-    provenance_headers,
+    origin_of,
+    publish,
     record_messages,
+    valid_chunk,
 )
 from tests.integration.loader.support import (
     completions,
@@ -43,12 +58,13 @@ from tests.integration.loader.support import (
 )
 
 pytestmark = pytest.mark.integration
+CHUNK_RECORDS = 20
 
 
 @pytest.fixture
 def loader_settings(settings: Settings, database: TestDatabase) -> Settings:
     return settings.model_copy(update={
-        "database_url": database.url,
+        "database_url": database.url, "chunk_max_records": CHUNK_RECORDS,
         "loader_database_url": database.url_as("shopflow_loader")})
 
 
@@ -91,7 +107,7 @@ def test_every_valid_record_lands_once_and_each_batch_completes_once(
         order: str) -> None:
     loader = Loader(loader_settings, record_dead_letters)
     try:
-        events = load_in_batches(loader, all_messages(loader_settings, feed, order), 700)
+        events = load_in_batches(loader, all_messages(loader_settings, feed, order), 40)
     finally:
         loader.close()
     expected = expected_counts(feed)
@@ -144,21 +160,18 @@ def test_replay_that_loads_a_dead_letter_triggers_one_follow_up_completion(
             "unit_price": "5.00"}
     bad_item = json.dumps({**item, "quantity": "-1"}).encode()
     batch_id = "b-replay"
-    messages = [
-        (valid_topic(s, "orders"), None, canonical_record("orders", order),
-         provenance_headers(batch_id, "orders.csv", 2)),
-        (dlq_topic(s, "order_items"), None, bad_item,
-         [*provenance_headers(batch_id, "order_items.csv", 2),
-          ("shopflow.errors.codes", b"out_of_range")]),
-    ]
+    orders_file, items_file = (origin_of(batch_id, "orders.csv", "orders"),
+                               origin_of(batch_id, "order_items.csv", "order_items"))
+    messages = [valid_chunk(s, orders_file, [(2, canonical_record("orders", order))]),
+                dead_letter(s, items_file, 2, bad_item, "out_of_range")]
     control = [FilePublished(batch_id=batch_id, file="orders.csv", entity="orders",
                              sha256="a", records=1),
                FilePublished(batch_id=batch_id, file="order_items.csv", entity="order_items",
                              sha256="b", records=1),
                BatchPublished(batch_id=batch_id, files_published=2, records=2)]
     messages += [(control_topic(s), None, e.model_dump_json().encode(), []) for e in control]
-    replayed = [(valid_topic(s, "order_items"), None, canonical_record("order_items", item),
-                 provenance_headers(batch_id, "order_items.csv", 2, replay_id="r-1"))]
+    replayed = [valid_chunk(s, items_file, [(2, canonical_record("order_items", item))],
+                            replay_id="r-1")]
     loader = Loader(s, record_dead_letters)
     try:
         [first] = loader.load(as_messages(messages)).completed
@@ -225,19 +238,40 @@ def test_concurrent_loaders_finishing_different_files_complete_a_batch_once(
 
 
 def test_database_outage_at_start_is_waited_out(loader_settings: Settings,
-                                                tmp_path: Path) -> None:
-    """A loader started before its database exists keeps retrying; shutdown stops it."""
-    from shopflow.runtime.shutdown import Shutdown
-
-    shutdown = Shutdown()
-    settings = loader_settings.model_copy(update={
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """A loader started before its database exists keeps retrying the same batch in the
+    processing loop, with no offset stored; shutdown stops it, the batch unacknowledged."""
+    s = loader_settings.model_copy(update={
         "loader_database_url": "postgresql://shopflow_loader@127.0.0.1:1/nowhere"})
-    loader = Loader(settings, record_dead_letters, shutdown)
-    timer = threading.Timer(1.5, shutdown.request)
+    create_topics(s, loader_topics(s))
+    event = BatchPublished(batch_id="b-outage", files_published=0, records=0)
+    publish(s, [(control_topic(s), b"b-outage", encode_event(event), [])])
+    group = f"{s.consumer_group_prefix}.loader"
+    consumer = BatchConsumer(s, group, loader_topics(s), "loader")
+    loader, shutdown, attempts = Loader(s, record_dead_letters), Shutdown(), []
+
+    def handle(messages: list) -> None:
+        attempts.append(len(messages))
+        loader.handle(messages)
+
+    timer = threading.Timer(3.0, shutdown.request)
     timer.start()
-    with pytest.raises(psycopg.OperationalError):
-        loader.load(as_messages([]))
+    caplog.set_level("WARNING")
+    try:
+        ProcessingLoop(consumer, handle, shutdown).run()  # returns once shutdown is asked
+    finally:
+        timer.cancel()
+        loader.close()
     assert shutdown.requested
+    assert len(attempts) >= 3 and set(attempts) == {1}, attempts  # the same batch, retried
+    assert "database unavailable, retrying" in caplog.text
+    checker = Consumer({"bootstrap.servers": s.kafka_bootstrap, "group.id": group})
+    try:
+        committed = checker.committed([TopicPartition(control_topic(s), p)
+                                       for p in range(s.topic_partitions)], timeout=10)
+    finally:
+        checker.close()
+    assert all(tp.offset < 0 for tp in committed), committed  # nothing acknowledged
 
 
 def test_batch_status_per_stage_and_the_batches_command(
@@ -279,3 +313,48 @@ def test_batch_status_per_stage_and_the_batches_command(
     assert "complete" in listing.stdout
     assert one.exit_code == 0 and all(f.name in one.stdout for f in first.files)
     assert missing.exit_code == 1 and "no batch" in missing.stderr
+
+
+def test_unusable_messages_are_skipped_and_the_rest_of_the_batch_loads(
+        loader_settings: Settings, database: TestDatabase, feed: list[BatchFeed]) -> None:
+    s, batch = loader_settings, feed[0]
+    records = record_messages(s, batch)
+    chunks = [m for m in records if m[0].startswith(f"{s.topic_prefix}.valid.")]
+    orders = valid_topic(s, "orders")
+    foreign = next(m for m in chunks if m[0] != orders)  # another entity's chunk
+    broken: list[Out] = [
+        (orders, None, b"{broken", []),
+        (orders, None, foreign[2], []),  # on the wrong topic
+        (orders, None, chunks[0][2].replace(b'"kind":"valid"', b'"kind":"raw"'), []),
+        (orders, None, chunks[0][2].replace(b'"line":', b'"lines":'), []),
+        (orders, None, chunks[0][2].replace(b'"v":1', b'"v":2'), []),
+        (dlq_topic(s, "orders"), None, b"x", []),  # a dead letter without its envelope
+    ]
+    messages = control_messages(s, batch) + broken + records + chunks[:3]  # 3 chunks twice
+    loader = Loader(s, record_dead_letters)
+    try:
+        result = loader.load(as_messages(messages))
+    finally:
+        loader.close()
+    assert [e.batch_id for e in result.completed] == [batch.batch_id]
+    expected = expected_counts([batch])
+    assert staging_counts(database.url) == {k: v[0] for k, v in expected.items() if v[0]}
+    assert ledger_counts(database.url) == expected
+
+
+def test_a_record_the_staging_table_refuses_stops_the_loader_naming_the_batch(
+        loader_settings: Settings, database: TestDatabase) -> None:
+    s = loader_settings
+    order = {"order_id": "o-1", "customer_id": "c-1", "order_ts": "2026-02-03T23:30:00Z",
+             "status": "paid", "currency": "EUR"}
+    good = canonical_record("orders", order)
+    refused = good.replace(b'"2026-02-03T23:30:00Z"', b'"the day after tomorrow"')
+    origin = origin_of("b-refused", "orders.csv", "orders")
+    messages = as_messages([valid_chunk(s, origin, [(2, good), (3, refused)])], 40)
+    loader = Loader(s, record_dead_letters)
+    try:
+        with pytest.raises(BatchLoadError, match=r"valid\.orders\[0\]@40-40"):
+            loader.load(messages)
+    finally:
+        loader.close()
+    assert staging_counts(database.url) == {}  # the whole transaction rolled back

@@ -50,9 +50,10 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         platform_settings: Settings, database: TestDatabase, feed: list[BatchFeed],
         tmp_path: Path) -> None:
     publish_run(platform_settings, feed)
-    # Small message batches: the run spans many transactions to be killed between. Static
-    # membership: a restarted process takes its partitions back without a rebalance.
-    loader = LoaderProcess(platform_settings, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="50",
+    # Small message batches (5 chunks of 10 records): the run spans many transactions to
+    # be killed between. Static membership: a restarted process takes its partitions back
+    # without a rebalance.
+    loader = LoaderProcess(platform_settings, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="5",
                            SHOPFLOW_CONSUMER_INSTANCE_ID="loader-1")
     total = sum(len(f.valid) for b in feed for f in b.files)
     rng = random.Random()
@@ -67,7 +68,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         loader.kill()
         rows_at_kills.append(staged_rows(database.url))
     assert rows_at_kills[-1] < total, f"the run ended before the last kill: {rows_at_kills}"
-    loader.start(SHOPFLOW_CONSUME_BATCH_SIZE="5000")
+    loader.start(SHOPFLOW_CONSUME_BATCH_SIZE="500")
     try:
         wait_until(lambda: all_complete(database.url, feed), 90, "every batch complete",
                    check=loader.assert_running)
@@ -94,7 +95,7 @@ def test_two_loaders_in_one_group_give_the_same_exact_result(
         tmp_path: Path) -> None:
     create_topics(platform_settings, loader_topics(platform_settings))
     loaders = [LoaderProcess(platform_settings, tmp_path, name=f"loader{i}",
-                             SHOPFLOW_CONSUME_BATCH_SIZE="200") for i in (1, 2)]
+                             SHOPFLOW_CONSUME_BATCH_SIZE="20") for i in (1, 2)]
     for loader in loaders:
         loader.start()
     try:

@@ -1,53 +1,62 @@
-"""COPY payloads and the merge statement, without a database."""
+"""The staging statements and the loader's error classes, without a database."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-
 import psycopg
 import pytest
-from confluent_kafka import Message
 
-from shopflow.load.days import utc_day
-from shopflow.load.loader import describe, is_transient
-from shopflow.load.staging import StagingTable, csv_payload, entity_order, merge_statement
+from shopflow.load.days import day_expression
+from shopflow.load.loader import BatchLoadError, is_transient
+from shopflow.load.staging import StagingTable, _table, entity_order, insert_statement
+from shopflow.runtime.errors import BatchError
 
-
-def test_csv_payload_keeps_text_verbatim_and_none_as_unquoted_empty() -> None:
-    rows = [("a,b", 'say "hi"', "line1\nline2", None, "  ", "Robert'); DROP TABLE x;--", 3)]
-    payload = csv_payload(rows)
-    parsed = next(csv.reader(io.StringIO(payload)))
-    assert parsed == ["a,b", 'say "hi"', "line1\nline2", "", "  ",
-                      "Robert'); DROP TABLE x;--", "3"]
-    # the null is an unquoted empty field, which COPY ... (FORMAT csv) reads as NULL
-    assert ',"  ",' not in payload and ',,' in payload
+ITEMS = _table("order_items", {"order_id": "text", "line_number": "integer",
+                               "quantity": "integer", "batch_id": "text",
+                               "source_file": "text", "source_line": "integer",
+                               "replay_id": "text", "loaded_at": "timestamp with time zone"})
+ORDERS = _table("orders", {"order_id": "text", "order_ts": "timestamp with time zone",
+                           "batch_id": "text", "source_file": "text", "line_number": "integer",
+                           "replay_id": "text", "loaded_at": "timestamp with time zone"})
 
 
-def test_copy_columns_put_the_source_line_where_the_table_wants_it() -> None:
-    items = StagingTable("order_items", ("order_id", "line_number"), "source_line")
-    assert items.copy_columns == ("order_id", "line_number", "batch_id", "source_file",
-                                  "source_line", "replay_id")
-    assert items.temp_name == "load_order_items"
+def test_columns_come_from_the_catalog_and_the_source_line_goes_where_the_table_wants() -> None:
+    assert ITEMS.data_columns == ("order_id", "line_number", "quantity")
+    assert ITEMS.insert_columns == ("order_id", "line_number", "quantity", "batch_id",
+                                    "source_file", "source_line", "replay_id")
+    assert ORDERS.insert_columns == ("order_id", "order_ts", "batch_id", "source_file",
+                                     "line_number", "replay_id")
 
 
-def test_merge_statement_inserts_only_new_identities() -> None:
-    items = StagingTable("order_items", ("order_id", "line_number"), "source_line")
-    text = merge_statement(items).as_string(None)
-    assert "ON CONFLICT DO NOTHING" in text
-    assert 'RETURNING batch_id, source_file, "source_line"' in text
+def test_plain_insert_first_merge_on_conflict_after() -> None:
+    plain = insert_statement(ORDERS, merge=False).as_string(None)
+    merge = insert_statement(ORDERS, merge=True).as_string(None)
+    assert "ON CONFLICT" not in plain
+    assert "ON CONFLICT DO NOTHING" in merge
+    for text in (plain, merge):
+        assert "unnest(%b::jsonb[])" in text  # one parameter: the chunks as they arrived
+        assert 'jsonb_populate_record(NULL::"staging"."orders", e.record)' in text
+        assert "(\"order_ts\" AT TIME ZONE 'UTC')::date AS day" in text
+        assert "GROUP BY 1, 2" in text
 
 
-@pytest.mark.parametrize(("value", "day"), [
-    ("2026-01-31", date(2026, 1, 31)),
-    ("2026-01-31T23:59:59Z", date(2026, 1, 31)),
-    ("2026-01-31T23:30:00-02:00", date(2026, 2, 1)),
-    ("2026-02-01T00:30:00.250+01:00", date(2026, 1, 31)),
-    (None, None),
-])
-def test_utc_day_of_dates_and_timestamps(value: str | None, day: date | None) -> None:
-    assert utc_day(value) == day
+def test_order_lines_take_their_dates_from_their_orders() -> None:
+    text = insert_statement(ITEMS, merge=True).as_string(None)
+    assert 'RETURNING batch_id, source_file, "order_id" AS day' in text
+    assert "FROM staging.orders o WHERE o.order_id = ANY(f.orders)" in text
+    assert '"r"."line_number"' in text and '"source_line"' in text
+
+
+def test_entities_without_a_date_return_none() -> None:
+    table = StagingTable("customers", ("customer_id",), "line_number")
+    assert "NULL::date AS day" in insert_statement(table, merge=False).as_string(None)
+
+
+def test_day_expressions_are_utc_dates() -> None:
+    assert day_expression("snapshot_date", "date") == '"snapshot_date"'
+    assert day_expression("event_ts", "timestamp with time zone") == \
+        "(\"event_ts\" AT TIME ZONE 'UTC')::date"
+    with pytest.raises(ValueError, match="not a date"):
+        day_expression("event_ts", "text")
 
 
 def test_orders_load_before_their_lines() -> None:
@@ -64,6 +73,6 @@ def test_transient_errors_are_operational_ones() -> None:
     assert not is_transient(psycopg.DataError())
 
 
-def test_describe_names_offset_ranges_per_partition() -> None:
-    msgs = [Message(topic="t", partition=p, offset=o) for p, o in [(0, 5), (0, 2), (1, 9)]]
-    assert describe(msgs) == "t[0]@2-5, t[1]@9-9"
+def test_a_refused_batch_says_where_it_came_from() -> None:
+    error = BatchLoadError("DataError: bad", where="t[0]@2-5")
+    assert isinstance(error, BatchError) and "t[0]@2-5" in str(error)
