@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-
-from confluent_kafka import KafkaException, Message
 
 from shopflow.dlq.record import record_dead_letters
 from shopflow.load.loader import Loader
@@ -29,18 +26,6 @@ from shopflow.topics import create_topics
 log = logging.getLogger(__name__)
 SERVICE = "loader"
 OUTBOX_INTERVAL_S = 5.0
-
-
-class LoaderConsumer(BatchConsumer):
-    """Offsets of a batch whose partitions were revoked meanwhile (a consumer that left
-    the group during a long outage) cannot be stored: the new owner gets the messages
-    again, which load nothing twice. That is logged, not fatal."""
-
-    def store(self, messages: Sequence[Message]) -> None:
-        try:
-            super().store(messages)
-        except KafkaException as exc:
-            log.warning("offsets not stored", extra={"error": str(exc)})
 
 
 class OutboxSchedule:
@@ -64,8 +49,8 @@ def main(context: ServiceContext) -> None:
     topics = loader_topics(settings)
     create_topics(settings, topics)
     producer = EventProducer(settings)
-    consumer = LoaderConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
-                              SERVICE, **consumer_overrides(settings))
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
+                             SERVICE, **consumer_overrides(settings))
     loop = ProcessingLoop(consumer, loader.handle, shutdown,
                           on_cycle=OutboxSchedule(loader, producer))
     try:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from confluent_kafka import Message
+from confluent_kafka import KafkaException, Message
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential
 
 from shopflow.runtime.errors import BatchError, TransientError
@@ -77,11 +77,22 @@ class ProcessingLoop:
         if batch:
             started = time.monotonic()
             self._handle(batch)
-            self._consumer.store(batch)
+            self._store(batch)
             BATCH_SECONDS.labels(self._consumer.service).observe(time.monotonic() - started)
         if self._on_cycle is not None:
             self._on_cycle()
         return len(batch)
+
+    def _store(self, batch: list[Message]) -> None:
+        """Offsets of partitions revoked meanwhile (a consumer that left the group during a
+        long outage) cannot be stored: their new owner gets the messages again, which
+        identity-keyed writes absorb. That is logged, not fatal."""
+        try:
+            self._consumer.store(batch)
+        except KafkaException as exc:
+            log.warning("offsets not stored", extra={"service": self._consumer.service,
+                                                     "messages": describe(batch),
+                                                     "error": str(exc)})
 
     def _handle(self, batch: list[Message]) -> None:
         policy = self._policy
