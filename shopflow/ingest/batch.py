@@ -26,7 +26,7 @@ from shopflow.events import (
     FileSkipped,
 )
 from shopflow.ingest import ledger
-from shopflow.ingest.checks import CheckedFile, check_file
+from shopflow.ingest.checks import CheckedFile, check_file, discard_snapshot
 from shopflow.ingest.landing import ManifestProblem, business_date
 from shopflow.ingest.names import READY_MARKER, NameProblem, classify, display_name
 from shopflow.ingest.publish import emit, publish_records
@@ -35,6 +35,13 @@ from shopflow.runtime.kafka import EventProducer
 from shopflow.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
+# Private copies of the files being published, inside the landing area (same disk) but
+# under a dot name, which the landing scan skips.
+SNAPSHOT_DIR = ".ingestor-snapshots"
+
+
+class PublishPending(Exception):
+    """The batch cannot be finished now; it stays in the landing area for the next pass."""
 
 
 @dataclass
@@ -92,10 +99,16 @@ class BatchIngestor:
     def _handle_file(self, path: Path, report: BatchReport) -> None:
         settings = self.settings
         checked = check_file(path, settings.landing_dir, settings.max_file_bytes,
-                             settings.max_line_bytes)
+                             settings.max_line_bytes, settings.landing_dir / SNAPSHOT_DIR)
         if isinstance(checked, NameProblem):
             self._quarantine(path, checked, report)
             return
+        try:
+            self._publish_checked(path, checked, report)
+        finally:
+            discard_snapshot(checked.path, path)
+
+    def _publish_checked(self, path: Path, checked: CheckedFile, report: BatchReport) -> None:
         name, batch_id = checked.data_file.name, report.batch_id
         conflict = ledger.conflicting(self.conn, batch_id, name, checked.sha256)
         if conflict is not None:
@@ -107,12 +120,18 @@ class BatchIngestor:
                 report)
             return
         known = ledger.lookup(self.conn, checked.sha256)
+        if known is not None and not known.belongs_to(batch_id, name) \
+                and known.status != "published":
+            # Its first publish failed: that batch publishes it when it is retried. Skipping
+            # here would announce content as published that is not (yet).
+            raise PublishPending(f"{name}: the same content is still being published by "
+                                 f"batch {known.batch_id}; this batch waits for it")
         if known is not None and known.belongs_to(batch_id, name) and known.status == "published":
             self._announce(checked, report, known.records or 0)
         elif known is not None and not known.belongs_to(batch_id, name):
             self._skip(checked, report, known.batch_id)
         elif ledger.claim(self.conn, checked.sha256, batch_id, name, checked.data_file.entity):
-            records = publish_records(settings, self.producer, batch_id, checked,
+            records = publish_records(self.settings, self.producer, batch_id, checked,
                                       self.should_stop)
             self._announce(checked, report, records)
             self.producer.flush()

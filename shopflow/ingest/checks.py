@@ -1,7 +1,10 @@
 """File-level checks before anything is published: name, type, size, header, content hash.
 
 A failed check rejects the whole file (it is quarantined). Files are opened with
-O_NOFOLLOW and checked to be regular files, so a symlink is never followed.
+O_NOFOLLOW and checked to be regular files with one link, so neither a symlink nor a
+hard link to a file outside the landing area is ever read. With a snapshot directory,
+the file is copied there while it is hashed, and what is checked and published is that
+private copy: exactly the bytes that were hashed, even if the original changes.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -49,9 +53,10 @@ def is_inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def check_file(path: Path, landing: Path, max_file_bytes: int,
-               max_line_bytes: int) -> CheckedFile | NameProblem:
-    """The file ready to publish (with its hash), or why it is rejected."""
+def check_file(path: Path, landing: Path, max_file_bytes: int, max_line_bytes: int,
+               snapshot_dir: Path | None = None) -> CheckedFile | NameProblem:
+    """The file ready to publish (with its hash), or why it is rejected. With a snapshot
+    directory, CheckedFile.path is a private copy the caller deletes (discard_snapshot)."""
     named = classify(path.name)
     if isinstance(named, NameProblem):
         return named
@@ -61,20 +66,41 @@ def check_file(path: Path, landing: Path, max_file_bytes: int,
     if not stat.S_ISREG(info.st_mode) or not is_inside(path, landing):
         return NameProblem(ErrorCode.UNSAFE_NAME, "not a regular file inside the landing area",
                            named.entity)
+    if info.st_nlink > 1:
+        return NameProblem(ErrorCode.UNSAFE_NAME, "hard links are not accepted (the file has "
+                           f"{info.st_nlink} names; copy it into the landing area)", named.entity)
     if info.st_size > max_file_bytes:
         return _too_large(named, info.st_size, max_file_bytes)
     try:
-        with open_regular(path) as stream:
-            problem = _content_problem(stream, named, max_line_bytes)
-            if problem is not None:
-                return problem
-            stream.seek(0)
-            digest, size = _sha256(stream, max_file_bytes)
+        source, digest, size = _hash_or_copy(path, snapshot_dir, max_file_bytes)
     except UnsafeFile as exc:
         return NameProblem(ErrorCode.UNSAFE_NAME, str(exc), named.entity)
-    if size > max_file_bytes:
-        return _too_large(named, size, max_file_bytes)
-    return CheckedFile(named, path, digest, size)
+    problem = _too_large(named, size, max_file_bytes) if size > max_file_bytes else None
+    if problem is None:
+        with open_regular(source) as stream:
+            problem = _content_problem(stream, named, max_line_bytes)
+    if problem is not None:
+        discard_snapshot(source, path)
+        return problem
+    return CheckedFile(named, source, digest, size)
+
+
+def discard_snapshot(source: Path, original: Path) -> None:
+    if source != original:
+        source.unlink(missing_ok=True)
+
+
+def _hash_or_copy(path: Path, snapshot_dir: Path | None,
+                  max_bytes: int) -> tuple[Path, str, int]:
+    """(what to read from now on, its SHA-256, its size)."""
+    with open_regular(path) as stream:
+        if snapshot_dir is None:
+            return (path, *_sha256(stream, max_bytes))
+        snapshot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=snapshot_dir, prefix="snapshot-")
+        with os.fdopen(fd, "wb") as copy:
+            digest, size = _sha256(stream, max_bytes, copy)
+        return Path(name), digest, size
 
 
 def _too_large(named: DataFile, size: int, limit: int) -> NameProblem:
@@ -97,11 +123,14 @@ def _content_problem(stream: BinaryIO, named: DataFile,
     return None
 
 
-def _sha256(stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
-    """Hash in chunks; stops counting once past the limit (the file grew after stat)."""
+def _sha256(stream: BinaryIO, max_bytes: int,
+            copy: BinaryIO | None = None) -> tuple[str, int]:
+    """Hash (and copy) in chunks; stops once past the limit (the file grew after stat)."""
     digest, size = hashlib.sha256(), 0
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
+        if copy is not None:
+            copy.write(chunk)
         size += len(chunk)
         if size > max_bytes:
             break

@@ -91,3 +91,59 @@ def test_a_fifo_as_ready_marker_does_not_block_the_ingestor(
     os.mkfifo(marker)
     # a FIFO is not a ready marker at all (not a regular file): the batch is left alone
     assert scan_once(settings, EventProducer(settings)) == []
+
+
+def test_a_hard_link_into_the_landing_area_is_refused(
+        platform_settings: Settings, database: TestDatabase, tmp_path: Path) -> None:
+    import os
+    settings = platform_settings
+    prepare_topics(settings)
+    secret = tmp_path / "outside.csv"
+    secret.write_text(ORDERS_CSV)
+    batch = write_batch(tmp_path / "source", "batch-h", {})
+    submit(batch, settings.landing_dir)
+    os.link(secret, settings.landing_dir / "batch-h" / "orders.csv")
+    [report] = scan_once(settings, EventProducer(settings))
+    assert report.quarantined == {"orders.csv": "unsafe_name"}
+    assert "hard link" in reasons(settings.quarantine_dir)[0]["reason"]
+    assert read_topics(settings, [raw_topic(settings, "orders")]) == []
+
+
+def test_what_is_published_is_exactly_what_was_hashed(tmp_path: Path) -> None:
+    import hashlib
+
+    from shopflow.ingest.checks import CheckedFile, check_file, discard_snapshot
+    batch = write_batch(tmp_path / "landing", "batch-s", {"orders.csv": ORDERS_CSV})
+    original = batch / "orders.csv"
+    checked = check_file(original, tmp_path / "landing", 10**6, 10**4, tmp_path / "snap")
+    assert isinstance(checked, CheckedFile) and checked.path != original
+    original.write_text(CORRECTED)  # the exporting tool rewrites the file meanwhile
+    assert checked.path.read_text() == ORDERS_CSV
+    assert checked.sha256 == hashlib.sha256(ORDERS_CSV.encode()).hexdigest()
+    discard_snapshot(checked.path, original)
+    assert not checked.path.exists() and original.exists()
+
+
+def test_content_whose_first_publish_failed_is_not_skipped_as_published(
+        platform_settings: Settings, database: TestDatabase, tmp_path: Path) -> None:
+    import hashlib
+
+    import psycopg
+    settings = platform_settings
+    prepare_topics(settings)
+    sha = hashlib.sha256(ORDERS_CSV.encode()).hexdigest()
+    with psycopg.connect(database.url) as conn:  # batch-a's publish failed half-way
+        conn.execute("INSERT INTO ops.ingested_files (sha256, batch_id, file_name, entity,"
+                     " status) VALUES (%s, 'batch-a', 'orders.csv', 'orders', 'publishing')",
+                     (sha,))
+    write_batch(tmp_path / "source", "batch-b", {"orders.csv": ORDERS_CSV})
+    submit(tmp_path / "source" / "batch-b", settings.landing_dir)
+    producer = EventProducer(settings)
+    assert scan_once(settings, producer) == []  # waits: nothing announced as skipped
+    assert (settings.landing_dir / "batch-b").exists()
+    write_batch(tmp_path / "source", "batch-a", {"orders.csv": ORDERS_CSV})
+    submit(tmp_path / "source" / "batch-a", settings.landing_dir)
+    reports = {r.batch_id: r for r in scan_once(settings, producer)}
+    assert reports["batch-a"].published == {"orders.csv": 3}
+    assert reports["batch-b"].skipped == {"orders.csv": "batch-a"}
+    assert len(read_topics(settings, [raw_topic(settings, "orders")])) == 3
