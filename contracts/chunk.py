@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, NotRequired
+from typing import Annotated, Any, Literal, NamedTuple, NotRequired
 
 import orjson
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 CHUNK_VERSION = 1
@@ -64,8 +64,11 @@ class OriginDict(TypedDict):
     file_sha256: NotRequired[str | None]
 
 
+MAX_LINE = 2**31 - 1  # line numbers are stored as PostgreSQL integers
+
+
 class RecordEntry(TypedDict):
-    line: int
+    line: Annotated[int, Field(ge=1, le=MAX_LINE)]
     key: NotRequired[str | None]
     value: NotRequired[str]
     value_b64: NotRequired[str]

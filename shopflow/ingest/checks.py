@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from contracts import ErrorCode, header_problem
+from contracts.chunk import MAX_LINE
 from shopflow.ingest.csvfile import CsvFile
 from shopflow.ingest.names import DataFile, NameProblem, classify
 from shopflow.ingest.readers import FileFormatError, first_line
@@ -72,10 +73,13 @@ def check_file(path: Path, landing: Path, max_file_bytes: int, max_line_bytes: i
     if info.st_size > max_file_bytes:
         return _too_large(named, info.st_size, max_file_bytes)
     try:
-        source, digest, size = _hash_or_copy(path, snapshot_dir, max_file_bytes)
+        source, digest, size, lines = _hash_or_copy(path, snapshot_dir, max_file_bytes)
     except UnsafeFile as exc:
         return NameProblem(ErrorCode.UNSAFE_NAME, str(exc), named.entity)
     problem = _too_large(named, size, max_file_bytes) if size > max_file_bytes else None
+    if lines > MAX_LINE:  # a record's identity needs its line number to fit an integer
+        problem = NameProblem(ErrorCode.TOO_LARGE, f"{lines} lines is over the limit of "
+                              f"{MAX_LINE} lines", named.entity)
     if problem is None:
         with open_regular(source) as stream:
             problem = _content_problem(stream, named, max_line_bytes)
@@ -91,16 +95,16 @@ def discard_snapshot(source: Path, original: Path) -> None:
 
 
 def _hash_or_copy(path: Path, snapshot_dir: Path | None,
-                  max_bytes: int) -> tuple[Path, str, int]:
-    """(what to read from now on, its SHA-256, its size)."""
+                  max_bytes: int) -> tuple[Path, str, int, int]:
+    """(what to read from now on, its SHA-256, its size, its physical lines)."""
     with open_regular(path) as stream:
         if snapshot_dir is None:
             return (path, *_sha256(stream, max_bytes))
         snapshot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=snapshot_dir, prefix="snapshot-")
         with os.fdopen(fd, "wb") as copy:
-            digest, size = _sha256(stream, max_bytes, copy)
-        return Path(name), digest, size
+            digest, size, lines = _sha256(stream, max_bytes, copy)
+        return Path(name), digest, size, lines
 
 
 def _too_large(named: DataFile, size: int, limit: int) -> NameProblem:
@@ -124,14 +128,16 @@ def _content_problem(stream: BinaryIO, named: DataFile,
 
 
 def _sha256(stream: BinaryIO, max_bytes: int,
-            copy: BinaryIO | None = None) -> tuple[str, int]:
-    """Hash (and copy) in chunks; stops once past the limit (the file grew after stat)."""
-    digest, size = hashlib.sha256(), 0
+            copy: BinaryIO | None = None) -> tuple[str, int, int]:
+    """Hash (and copy) in chunks; stops once past the limit (the file grew after stat).
+    Returns (digest, size, physical lines)."""
+    digest, size, lines = hashlib.sha256(), 0, 0
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
+        lines += chunk.count(b"\n")
         if copy is not None:
             copy.write(chunk)
         size += len(chunk)
         if size > max_bytes:
             break
-    return digest.hexdigest(), size
+    return digest.hexdigest(), size, lines + 1

@@ -60,6 +60,9 @@ def test_valid_chunks_embed_the_canonical_record_as_written() -> None:
     b'{"v": 1, "kind": "raw", "origin": {"batch_id": "b", "source_file": "f.csv", '
     b'"entity": "orders", "contract_version": 1, "file_format": "csv"}, '
     b'"records": [{"key": "k"}]}',
+    b'{"v": 1, "kind": "raw", "origin": {"batch_id": "b", "source_file": "f.csv", '
+    b'"entity": "orders", "contract_version": 1, "file_format": "csv"}, '
+    b'"records": [{"line": 2147483648, "value": "{}"}]}',  # a line no identity can hold
 ])
 def test_what_is_not_a_version_1_chunk_is_refused_with_chunk_error(value: bytes | None) -> None:
     with pytest.raises(ChunkError):

@@ -71,3 +71,15 @@ def test_unsafe_names_and_directories(landing: Path) -> None:
     (landing / "batch-1" / "orders.csv").mkdir()
     assert problem_code(check(landing, "..evil.csv")) is ErrorCode.UNSAFE_NAME
     assert problem_code(check(landing, "orders.csv")) is ErrorCode.UNSAFE_NAME
+
+
+def test_a_file_with_more_lines_than_an_identity_can_number_is_refused(
+        landing: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shopflow.ingest import checks
+    monkeypatch.setattr(checks, "MAX_LINE", 3)  # the real limit, 2^31-1, needs 2 GiB
+    (landing / "batch-1" / "orders.csv").write_bytes(ORDERS_HEADER + ROW * 3)
+    result = check(landing, "orders.csv")
+    assert problem_code(result) is ErrorCode.TOO_LARGE
+    assert isinstance(result, NameProblem) and "lines" in result.reason
+    (landing / "batch-1" / "orders.csv").write_bytes(ORDERS_HEADER + ROW)
+    assert isinstance(check(landing, "orders.csv"), CheckedFile)
