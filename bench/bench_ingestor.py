@@ -33,7 +33,6 @@ from shopflow.ingest.checks import CheckedFile, check_file, open_regular  # noqa
 from shopflow.ingest.keys import key_fields, key_function  # noqa: E402
 from shopflow.ingest.publish import (  # noqa: E402
     ChunkWriter,
-    escaped_size,
     file_origin,
     read_records,
     record_entry,
@@ -75,8 +74,7 @@ def time_reading(settings: Settings, out: Path, rounds: int) -> None:
             with open_regular(checked.path) as stream:
                 for record in read_records(stream, checked.data_file.format,
                                            settings.max_line_bytes):
-                    writer.add(record_entry(record, key_of(record.mapping)),
-                               escaped_size(record.value))
+                    writer.add(*record_entry(record, key_of(record.mapping)))
                     records += 1
             writer.flush()
         best, chunks = min(best, time.process_time() - started), producer.chunks

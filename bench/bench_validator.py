@@ -38,7 +38,6 @@ from shopflow.ingest.checks import CheckedFile, check_file, open_regular
 from shopflow.ingest.keys import key_fields, key_function
 from shopflow.ingest.publish import (
     ChunkWriter,
-    escaped_size,
     file_origin,
     publish_records,
     read_records,
@@ -185,8 +184,7 @@ def raw_messages(settings: Settings, out: Path) -> list[Message]:
             with open_regular(path) as stream:
                 for record in read_records(stream, checked.data_file.format,
                                            settings.max_line_bytes):
-                    writer.add(record_entry(record, key_of(record.mapping)),
-                               escaped_size(record.value))
+                    writer.add(*record_entry(record, key_of(record.mapping)))
             writer.flush()
     return collector.messages
 

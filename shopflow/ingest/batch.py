@@ -66,11 +66,13 @@ class BatchIngestor:
                  should_stop: Callable[[], bool] = lambda: False) -> None:
         self.settings, self.producer, self.conn = settings, producer, conn
         self.should_stop = should_stop
+        self._unmarked: list[tuple[str, int]] = []  # published, not acknowledged yet
 
     def _emit(self, event: ControlEvent) -> None:
         emit(self.settings, self.producer, event)
 
     def ingest(self, batch_dir: Path) -> BatchReport:
+        self._unmarked.clear()  # of a batch that failed: those stay 'publishing'
         report = BatchReport(batch_dir.name)
         names = sorted(name for name in os.listdir(batch_dir) if name != READY_MARKER)
         try:
@@ -89,7 +91,10 @@ class BatchIngestor:
         self._emit(BatchPublished(batch_id=report.batch_id, business_date=day,
                                   files_published=len(report.published),
                                   records=report.records))
-        self.producer.flush()
+        self.producer.flush()  # every chunk and event of the batch is acknowledged: then
+        for sha256, records in self._unmarked:  # the ledger may say "published"
+            ledger.mark_published(self.conn, sha256, records)
+        self._unmarked.clear()
         log.info("batch published", extra={"batch_id": report.batch_id,
                                             "records": report.records,
                                             "quarantined": report.quarantined,
@@ -120,8 +125,7 @@ class BatchIngestor:
                 report)
             return
         known = ledger.lookup(self.conn, checked.sha256)
-        if known is not None and not known.belongs_to(batch_id, name) \
-                and known.status != "published":
+        if known is not None and known.batch_id != batch_id and known.status != "published":
             # Its first publish failed: that batch publishes it when it is retried. Skipping
             # here would announce content as published that is not (yet).
             raise PublishPending(f"{name}: the same content is still being published by "
@@ -134,8 +138,7 @@ class BatchIngestor:
             records = publish_records(self.settings, self.producer, batch_id, checked,
                                       self.should_stop)
             self._announce(checked, report, records)
-            self.producer.flush()
-            ledger.mark_published(self.conn, checked.sha256, records)
+            self._unmarked.append((checked.sha256, records))
         else:  # another ingestor claimed the same content a moment ago
             winner = ledger.lookup(self.conn, checked.sha256)
             self._skip(checked, report, winner.batch_id if winner else batch_id)

@@ -86,7 +86,8 @@ class ChunkWriter:
 
 def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
                     checked: CheckedFile, should_stop: Callable[[], bool]) -> int:
-    """Produce every record of the file to its raw topic, in chunks, and wait for the acks."""
+    """Produce every record of the file to its raw topic, in chunks; the caller flushes
+    (once per batch) before it records the file as published."""
     entity = checked.data_file.entity
     key_of = key_function(key_fields(entity))
     writer = ChunkWriter(settings, producer, raw_topic(settings, entity),
@@ -94,12 +95,11 @@ def publish_records(settings: Settings, producer: EventProducer, batch_id: str,
     count = 0
     with open_regular(Path(checked.path)) as stream:
         for record in read_records(stream, checked.data_file.format, settings.max_line_bytes):
-            writer.add(record_entry(record, key_of(record.mapping)), escaped_size(record.value))
+            writer.add(*record_entry(record, key_of(record.mapping)))
             count += 1
             if count % _STOP_CHECK_EVERY == 0 and should_stop():
                 raise Interrupted(f"stopped while publishing {checked.data_file.name}")
     writer.flush()
-    producer.flush()
     RECORDS_OUT.labels("ingestor", entity).inc(count)
     return count
 
@@ -116,12 +116,20 @@ def escaped_size(value: bytes) -> int:
     return max(escaped, len(value) * 4 // 3 + 4) + 64
 
 
-def record_entry(record: Record, key: bytes | None) -> RecordEntry:
-    """A record's raw chunk entry: its line, key and bytes, and for a record that cannot be
-    read (or is too large to publish) why."""
+def json_text_size(value: bytes) -> int:
+    """escaped_size of text that parsed as JSON: UTF-8, and the only control characters
+    are whitespace between tokens (a JSON string holds none raw), which escape to 2 bytes."""
+    return len(value) + value.count(b'"') + value.count(b"\\") + value.count(b"\t") + 64
+
+
+def record_entry(record: Record, key: bytes | None) -> tuple[RecordEntry, int]:
+    """A record's raw chunk entry (its line, key and bytes, and for a record that cannot be
+    read, or is too large to publish, why) and at most its size in the chunk."""
     error, value = record.error, record.value
-    if escaped_size(value) > MAX_VALUE_BYTES:
+    size = json_text_size(value) if error is None else escaped_size(value)
+    if size > MAX_VALUE_BYTES:
         reason = f"line {record.line}: record of {len(value)} bytes is too large to publish"
         error = reason if error is None else f"{error}; {reason}"
         value = value[:PREVIEW_BYTES]
-    return raw_entry(record.line, key, value, error)
+        size = escaped_size(value)
+    return raw_entry(record.line, key, value, error), size

@@ -18,7 +18,7 @@ from contracts.chunk import (
     entry_bytes,
 )
 from shopflow.events import H_BATCH_ID, H_SOURCE_FILE
-from shopflow.ingest.publish import ChunkWriter, escaped_size, read_records, record_entry
+from shopflow.ingest.publish import ChunkWriter, read_records, record_entry
 from shopflow.ingest.readers import Record
 from shopflow.runtime.settings import Settings
 from tests.unit.contracts.strategies import MODEST
@@ -50,7 +50,7 @@ def write(values: list[bytes], max_records: int = 1000, max_bytes: int = 512 * 1
     writer = ChunkWriter(settings, producer, "p.raw.orders", ORIGIN)  # type: ignore[arg-type]
     for line, value in enumerate(values, start=first_line):
         record = Record(line, value, {"order_id": f"o{line}"})
-        writer.add(record_entry(record, f"o{line}".encode()), escaped_size(value))
+        writer.add(*record_entry(record, f"o{line}".encode()))
     writer.flush()
     writer.flush()  # nothing left: no empty chunk
     return producer.sent
@@ -121,6 +121,6 @@ def test_an_unreadable_line_of_control_characters_still_fits_in_one_message() ->
     settings = Settings()
     producer = FakeProducer()
     writer = ChunkWriter(settings, producer, "p.raw.reviews", ORIGIN)  # type: ignore[arg-type]
-    writer.add(record_entry(record, None), escaped_size(record.value))
+    writer.add(*record_entry(record, None))
     writer.flush()
     assert all(len(p.value) <= KAFKA_MESSAGE_LIMIT for p in producer.sent)
