@@ -6,7 +6,8 @@ PydanticCustomError types are our codes); the rest is a table. Two rules need th
 - a required field whose value is null, "" or whitespace-only is `missing_field`,
   whatever its rule said about it (decision 0051: blanks are rejected natively);
 - a field that accepts text or a number is tried as `text | number` (and an optional one
-  as `value | null`): the branch that explains the error is the one for the input's kind.
+  as `value | null`): the branch that explains the error is the one for the input's kind,
+  and of a number's alternatives, the one our own rule raised.
 """
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ def _explaining(group: list[ErrorDetails]) -> ErrorDetails:
     kind = "text" if isinstance(value, str) else (
         "number" if isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         else None)
-    for detail in candidates:
-        if kind is not None and kind in detail["loc"][1:]:
-            return detail
-    return candidates[0]
+    matching = [d for d in candidates if kind is not None and kind in d["loc"][1:]]
+    # Of the number alternatives (int, float, exact Decimal), our own callback's error
+    # names the value best: "expected an integer, got 1.5 (it has a fraction)".
+    ours = [d for d in matching if d["type"] in _OUR_CODES]
+    return (ours or matching or candidates)[0]
 
 
 def _blank(value: Any) -> bool:

@@ -4,8 +4,14 @@ Each type is `Annotated[<python type>, Rule(...)]`: the Rule gives pydantic-core
 built from native parts (strict str/int/float, length bounds, Rust regex patterns,
 literals, `custom_error_schema` to name our error code) and gives the JSON Schema export
 the same rule in JSON Schema words. Python callbacks remain only where a rule cannot be
-said natively (decision 0051): e-mail syntax, ISO 8601 timestamps to UTC, and reading a
-JSON number as a decimal through its shortest text.
+said natively (decision 0051): e-mail syntax, ISO 8601 timestamps to UTC, and bounding a
+number read as a decimal or an integer.
+
+Values are never changed (decision 0055): a JSON number with a fraction or an exponent
+is read by pydantic-core as a binary float, which may already have lost digits, so in
+JSON mode it fails with the internal error NEEDS_EXACT_NUMBER and
+`contracts.validate_json` reads the record again with every number exact (a Decimal);
+timestamps may have at most 6 fractional second digits (PostgreSQL keeps microseconds).
 
 Null (absent, None, "", whitespace-only except in optional free text) is not handled
 here: ContractModel wraps every optional field in a "blank means null" branch, and a
@@ -26,7 +32,12 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import CoreSchema
 from pydantic_core import core_schema as cs
 
-from contracts.parsing import decimal_from_number, timestamp_from_text, utc_timestamp
+from contracts.parsing import (
+    decimal_from_number,
+    integer_from_number,
+    timestamp_from_text,
+    utc_timestamp,
+)
 from contracts.text_checks import check_email, country_codes, currency_codes
 
 MAX_ID_LENGTH = 256
@@ -34,6 +45,11 @@ MAX_INT4 = 2_147_483_647
 MAX_NUMBER_TEXT = 40
 MAX_WHOLE_DIGITS = 18
 MAX_FRACTION_DIGITS = 12
+MAX_SECOND_DIGITS = 6  # fractional second digits: microseconds, as timestamptz keeps
+# The error type of a JSON number that pydantic-core read as a float (decision 0055):
+# contracts.validate_json reads such a record again with exact numbers; it is never a
+# verdict.
+NEEDS_EXACT_NUMBER = "needs_exact_number"
 
 # What str.isspace() calls whitespace, written out so that Rust, Python and ECMA regexes
 # agree (their \s differ).
@@ -47,10 +63,17 @@ NOT_BLANK = f"^[^\\x00]*[^\\x00{WHITESPACE}][^\\x00]*$"
 DECIMAL_TEXT = "^[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)$"
 INTEGER_TEXT = "^[+-]?[0-9]+$"
 DATE_TEXT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-TIMESTAMP_TEXT = (
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?"
-    "(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
-)
+
+
+def _timestamp_text(fraction: str) -> str:
+    return ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
+            f"(?::[0-9]{{2}}(?:[.,][0-9]{fraction})?)?(?:[Zz]|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)?$")
+
+
+# The ISO 8601 forms read (any number of fractional second digits), then the precision
+# kept: at most MAX_SECOND_DIGITS digits, never truncated (decision 0055).
+TIMESTAMP_FORM = _timestamp_text("+")
+TIMESTAMP_TEXT = _timestamp_text(f"{{1,{MAX_SECOND_DIGITS}}}")
 _FRACTION = f"(?:\\.[0-9]{{0,{MAX_FRACTION_DIGITS}}})?"
 _NEGATIVE_ZERO = f"-0*(?:\\.0{{0,{MAX_FRACTION_DIGITS}}})?"
 _ZERO_FRACTION = f"(?:\\.0{{0,{MAX_FRACTION_DIGITS}}})?"
@@ -142,6 +165,19 @@ def _text_json(pattern: str, max_length: int | None = None) -> dict[str, Any]:
     return schema
 
 
+def _needs_exact_number() -> CoreSchema:
+    """JSON mode: a JSON number pydantic-core read as a float (it has a fraction or an
+    exponent, and the float may have lost digits) fails with NEEDS_EXACT_NUMBER, natively;
+    contracts.validate_json then reads the record again with exact numbers (decision
+    0055)."""
+    return cs.chain_schema([
+        cs.float_schema(strict=True),
+        _error(cs.str_schema(strict=True), NEEDS_EXACT_NUMBER,
+               "a JSON number with a fraction or an exponent must be read exactly: "
+               "validate the JSON text with contracts.validate_json"),
+    ])
+
+
 def _decimal(bounds: str, message: str) -> Callable[[], CoreSchema]:
     def core() -> CoreSchema:
         text = cs.chain_schema([
@@ -151,13 +187,19 @@ def _decimal(bounds: str, message: str) -> Callable[[], CoreSchema]:
             _error(cs.str_schema(pattern=bounds), "out_of_range", message),
             cs.no_info_plain_validator_function(Decimal),
         ])
-        number = cs.chain_schema([
-            cs.union_schema([cs.int_schema(strict=True), cs.float_schema(strict=True),
-                             cs.is_instance_schema(Decimal)]),
+        exact = cs.chain_schema([
+            cs.json_or_python_schema(
+                # JSON integers are exact; other JSON numbers are read again exactly.
+                json_schema=cs.union_schema([cs.int_schema(strict=True), _needs_exact_number()]),
+                # A mapping's int or Decimal is exact; its float is read as its shortest text.
+                python_schema=cs.union_schema([cs.int_schema(strict=True),
+                                               cs.float_schema(strict=True),
+                                               cs.is_instance_schema(Decimal)]),
+            ),
             cs.no_info_plain_validator_function(decimal_from_number),
             _error(cs.decimal_schema(**_bounds_of(bounds)), "out_of_range", message),
         ])
-        return cs.union_schema([(text, "text"), (number, "number")], mode="left_to_right")
+        return cs.union_schema([(text, "text"), (exact, "number")], mode="left_to_right")
     return core
 
 
@@ -198,10 +240,19 @@ def _integer(minimum: int, maximum: int) -> Callable[[], CoreSchema]:
             _error(cs.str_schema(pattern=pattern), "out_of_range", message),
             cs.int_schema(),
         ])
-        whole_float = cs.chain_schema([cs.float_schema(strict=True), cs.int_schema()])
+        number = cs.json_or_python_schema(
+            # 2.0 or 1e2 is read again exactly: whole (2, 100) or not an integer.
+            json_schema=cs.union_schema([cs.int_schema(strict=True), _needs_exact_number()]),
+            python_schema=cs.union_schema([
+                cs.int_schema(strict=True),
+                cs.chain_schema([
+                    cs.union_schema([cs.float_schema(strict=True), cs.is_instance_schema(Decimal)]),
+                    cs.no_info_plain_validator_function(integer_from_number),
+                ]),
+            ]),
+        )
         return cs.chain_schema([
-            cs.union_schema([(cs.int_schema(strict=True), "number"), (whole_float, "number"),
-                             (text, "text")], mode="left_to_right"),
+            cs.union_schema([(number, "number"), (text, "text")], mode="left_to_right"),
             _error(cs.int_schema(ge=minimum, le=maximum), "out_of_range", message),
         ])
     return core
@@ -233,8 +284,11 @@ def _date() -> CoreSchema:
 def _timestamp() -> CoreSchema:
     text = cs.chain_schema([
         cs.str_schema(strict=True),
-        _error(cs.str_schema(pattern=TIMESTAMP_TEXT), "invalid_type",
+        _error(cs.str_schema(pattern=TIMESTAMP_FORM), "invalid_type",
                "expected an ISO 8601 timestamp"),
+        _error(cs.str_schema(pattern=TIMESTAMP_TEXT), "out_of_range",
+               f"expected at most {MAX_SECOND_DIGITS} fractional second digits "
+               "(microseconds); more would be cut off"),
         cs.no_info_plain_validator_function(timestamp_from_text),
     ])
     moment = cs.chain_schema([cs.is_instance_schema(datetime),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from contracts.base import ContractModel, CrossFieldProblem, cross_field_rules
 from contracts.field_types import Id, LineNumber, Money, PositiveCount
+
+# quantity (at most 10 digits) x unit_price (at most 30) computed exactly: the default
+# context's 28 digits would round the product and could refuse a valid discount.
+_EXACT = Context(prec=80)
 
 
 class OrderItemsV1(ContractModel):
@@ -31,7 +35,7 @@ class OrderItemsV1(ContractModel):
     _cross_field = cross_field_rules()
 
     def cross_field_problems(self) -> list[CrossFieldProblem]:
-        line_value = self.quantity * self.unit_price
+        line_value = _EXACT.multiply(Decimal(self.quantity), self.unit_price)
         if self.discount_amount > line_value:
             return [
                 CrossFieldProblem(

@@ -2,19 +2,30 @@
 
 Both entry points run the same pydantic-core schema (decision 0051); they differ only in
 how the record arrives. Neither raises for bad data.
+
+JSON numbers are read exactly (decision 0055): pydantic-core reads a JSON number with a
+fraction or an exponent as a binary float, so the number rules refuse such a float in
+JSON mode (NEEDS_EXACT_NUMBER), and `validate_json` then reads the record again with the
+standard library, every such number a Decimal of exactly the digits written, and runs
+the same schema on it. Records without such numbers in number fields (all CSV rows,
+decimals written as text) take only the first pass.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from contracts.base import ContractModel
 from contracts.error_mapping import field_errors
 from contracts.errors import ErrorCode, FieldError
+from contracts.field_types import NEEDS_EXACT_NUMBER
 from contracts.parsing import preview
 from contracts.registry import get_contract
 
@@ -54,9 +65,28 @@ def validate_json(entity: str, data: bytes | str, version: int | None = None
     try:
         return ValidationOutcome(contract.model_validate_json(data), [])
     except ValidationError as exc:
-        return _invalid(exc, contract, entity)
+        details = exc.errors(include_url=False)
+        if any(detail["type"] == NEEDS_EXACT_NUMBER for detail in details):
+            return _validate_exact_numbers(contract, entity, data)
+        return _invalid(details, contract, entity)
     except Exception as exc:  # a crash here would stall a partition; the record is the problem
         return unparseable(f"could not validate the record: {preview(exc, 200)}")
+
+
+def _validate_exact_numbers(contract: type[ContractModel], entity: str,
+                            data: bytes | str) -> ValidationOutcome:
+    """The second pass of validate_json for a record that pydantic-core parsed but holds a
+    JSON number with a fraction or an exponent in a number field: the same schema on the
+    record read with every such number as a Decimal of exactly its written digits."""
+    try:
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+        record = json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:  # pydantic-core read it; kept as a guard
+        return unparseable(f"the record is not JSON: {preview(exc, 200)}")
+    try:
+        return ValidationOutcome(contract.model_validate(record), [])
+    except ValidationError as exc:
+        return _invalid(exc.errors(include_url=False), contract, entity)
 
 
 def validate_record(
@@ -81,14 +111,13 @@ def validate_record(
                 f"a record of {entity} has field names that are not text "
                 f"({preview(odd_keys)}); a CSV row with more cells than its header looks "
                 "like this")
-        return _invalid(exc, contract, entity)
+        return _invalid(exc.errors(include_url=False), contract, entity)
     except Exception as exc:
         return unparseable(f"could not validate the record: {preview(exc, 200)}")
 
 
-def _invalid(exc: ValidationError, contract: type[ContractModel], entity: str
+def _invalid(details: list[ErrorDetails], contract: type[ContractModel], entity: str
              ) -> ValidationOutcome:
-    details = exc.errors(include_url=False)
     if len(details) == 1 and not details[0]["loc"] and details[0]["type"] in _NOT_A_RECORD:
         detail = details[0]
         if detail["type"] == "json_invalid":

@@ -123,9 +123,11 @@ def test_error_catalogue_is_stable() -> None:
     assert {code.value for code in RECORD_ERROR_CODES} == {
         "missing_field", "invalid_type", "out_of_range", "invalid_enum",
         "invalid_format", "cross_field", "unknown_field", "unparseable",
+        "refused_by_database",
     }  # fmt: skip
     assert {code.value for code in FILE_ERROR_CODES} == {
         "schema_drift", "unknown_entity", "not_utf8", "too_large", "unsafe_name",
+        "invalid_manifest", "conflicting_resend",
     }  # fmt: skip
 
 

@@ -8,6 +8,10 @@ objects, extra keys into each field or leaving it out. The JSON text goes to
 checker) over contracts/schemas/<entity>/v1.json, extended by contracts.schema_rules with
 the keywords JSON Schema lacks (decision 0051). A hypothesis test adds the defect values
 of tests/unit/contracts/defects.py.
+
+Numbers are values, not floats (decision 0055): both sides read the JSON text with exact
+numbers (`load_exact`), and the corpus writes some numbers with exactly the characters
+given (`Raw`), e.g. 19.9000000000000001, which a float would turn into 19.9.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,7 @@ from hypothesis import strategies as st
 
 from contracts import ENTITIES, fields, header_problem, validate_json, validate_record
 from contracts.export import schema_path
-from contracts.schema_rules import schema_validator
+from contracts.schema_rules import load_exact, schema_validator
 from tests.unit.contracts import defects
 from tests.unit.contracts.strategies import FOCUSED, json_records
 
@@ -58,10 +63,56 @@ BASE: dict[str, dict[str, Any]] = {
                 "body": "She said \"great\"\nand left 🎉"},
 }
 
+
+@dataclass(frozen=True)
+class Raw:
+    """A JSON number written with exactly these characters (json.dumps of a float would
+    write its shortest repr: 19.9 for 19.9000000000000001)."""
+
+    text: str
+
+
+def dumps(record: Any) -> str:
+    """json.dumps(record, ensure_ascii=False), with every Raw written as its text."""
+    raws: dict[str, str] = {}
+
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, Raw):
+            raise TypeError(f"not JSON: {value!r}")
+        key = f"\x00raw{len(raws)}\x00"
+        raws[key] = value.text
+        return key
+
+    text = json.dumps(record, ensure_ascii=False, default=placeholder)
+    for key, raw in raws.items():
+        text = text.replace(json.dumps(key), raw)
+    return text
+
+
+# Values that must never be changed silently (decision 0055): numbers as written, non-ASCII
+# digits, timestamps finer than microseconds, whole numbers for integer fields.
+EXACT_VALUES: list[Any] = [
+    # 123 in Arabic-Indic digits (U+0661..) and 12 in fullwidth digits (U+FF11..)
+    Raw("1234567.123456789012"), Raw("19.9000000000000001"), "\u0661\u0662\u0663", "\uff11\uff12",
+    "2026-03-01T10:15:00.1234567Z", "2026-03-01T10:15:00.12345678Z",
+    "2026-03-01T10:15:00.123456789Z", "2026-03-01T10:15:00.123456Z",
+    "2026-03-01T10:15:00,1234567+01:00", "2026-03-01 10:15:00.1234567890123",
+    "2026-03-01T10:15:00.1234560Z", Raw("2.0"), Raw("1e2"), Raw("1E0"), Raw("2.00000000000000001"),
+    Raw("2.5"), Raw("4.9999999999999999"), Raw("5.0000000000000001"), Raw("5.000000000000"),
+    Raw("123456789012345678.5"), Raw("999999999999999999.999999999999"), Raw("1e18"),
+    Raw("1e400"), Raw("-1e400"), Raw("0e30"), Raw("0e-30"), Raw("-0.0"), Raw("1.5e-3"),
+    Raw("1e-12"), Raw("1e-13"), Raw("0.1234567890123"), Raw("100.000000000000"),
+    Raw("2147483647.0"), Raw("2147483648.0"), Raw("21474836.47e2"), Raw("1E+9"),
+    Raw("NaN"), Raw("Infinity"), Raw("-Infinity"),
+    # non-ASCII digits in a decimal, a date, a timestamp and fullwidth 12.50
+    "\u0661\u0662\u0663.\u0665", "\u0662\u0660\u0662\u0666-\u0660\u0663-\u0660\u0661",
+    "2026-03-0\u0661", "2026-03-01T10:15:0\u0660Z", "\uff11\uff12.\uff15\uff10",
+]
+
 ODD_VALUES: list[Any] = [
     None, "", " ", "\t\n", "\u3000", "\x1c", "\x00", "a\x00b", True, False, 0, -1, 1, 2.5, 3.0,
     -0.0, 0.1, 1e20, 10**30, -(10**30), 0.30000000000000004, 1e-5, "1e3", "NaN", "Infinity",
-    "-0", "+1", ".5", "5.", "-.0", "007", "٣", "3.0", " 3", "3 ", "x" * 257, "x" * 256,
+    "-0", "+1", ".5", "5.", "-.0", "007", "\u0663", "3.0", " 3", "3 ", "x" * 257, "x" * 256,
     "9" * 41, "9" * 19, "9" * 18, "999999999999999999.999999999999", "0.0000000000001",
     "1.000000000000", "-0.000000000000", "2026-02-30", "2026-03-01", "2026-3-1",
     "2026-03-01T10:15:00", "2026-03-01 10:15", "2026-03-01t10:15z", "2026-03-01T10:15:00+01",
@@ -73,7 +124,7 @@ ODD_VALUES: list[Any] = [
     "a..b@example.com", "x@localhost", "user@example.test", "emoji 🎉", "  padded  ",
     "'; DROP TABLE x; --", "line\nbreak", 2147483647, 2147483648, "2147483647", "2147483648",
     "-2147483648", 5, 6, "5", "6", "5.0", "5.01", "100", "100.0", "100.01", "4.999", 100,
-    100.5, "-4.99", 1000, "1000000", 99999.99,
+    100.5, "-4.99", 1000, "1000000", 99999.99, *EXACT_VALUES,
 ]
 EXTRA_KEYS: list[tuple[str, Any]] = [
     ("colour", "red"), ("colour", None), ("", 1), ("nested", {"x": {"y": 1}}),
@@ -89,7 +140,7 @@ def _validator(entity: str) -> Any:
 
 def _schema_verdict(entity: str, text: str) -> bool:
     try:
-        value = json.loads(text)
+        value = load_exact(text)
     except ValueError:
         return False
     return bool(_validator(entity).is_valid(value))
@@ -99,7 +150,7 @@ def _assert_agree(entity: str, text: str) -> None:
     outcome = validate_json(entity, text)
     assert outcome.ok == _schema_verdict(entity, text), (entity, text, outcome.errors)
     try:
-        record = json.loads(text)
+        record = load_exact(text)  # the mapping a careful JSON reader makes: numbers exact
     except ValueError:
         return
     as_mapping = validate_record(entity, record)
@@ -118,7 +169,7 @@ def _odd_records(entity: str) -> list[str]:
         records.append({k: v for k, v in base.items() if k != name})
         records.extend({**base, name: value} for value in ODD_VALUES)
     records.extend({**base, key: value} for key, value in EXTRA_KEYS)
-    return [json.dumps(record, ensure_ascii=False) for record in records]
+    return [dumps(record) for record in records]
 
 
 def _required(entity: str) -> set[str]:
