@@ -4,6 +4,9 @@ One object per letter: identity, entity, key, errors, attempt, and either
 `record` (the original payload parsed as a JSON object) or `raw` (the payload as
 text, plus `raw_base64` when it is not valid UTF-8). To fix a letter, edit
 `record` (or replace `raw` by a `record` object) and replay the file.
+
+Numbers are read and written exactly (contracts.schema_rules.load_exact, dump_exact):
+an export and its replay never round `19.9000000000000001` to 19.9.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import base64
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from contracts.schema_rules import load_exact
 from shopflow.dlq.models import DeadLetter, Identity
 
 MAX_EXPORT_LINE = 16 * 1024 * 1024
@@ -47,7 +52,7 @@ def payload_fields(payload: bytes | None) -> dict[str, Any]:
     if payload is None:
         return {"raw": None}
     try:
-        parsed = json.loads(payload)
+        parsed = load_exact(payload)
         if isinstance(parsed, dict):
             return {"record": parsed}
     except ValueError:
@@ -59,10 +64,22 @@ def payload_fields(payload: bytes | None) -> dict[str, Any]:
                 "raw_base64": base64.b64encode(payload).decode("ascii")}
 
 
+def dump_exact(value: Any) -> str:
+    """JSON text of values read by load_exact: a Decimal is written with its own digits."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dump_exact(v)}"
+                              for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dump_exact(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def write_export(letters: Iterable[DeadLetter], out: IO[str]) -> int:
     count = 0
     for letter in letters:
-        out.write(json.dumps(export_object(letter), ensure_ascii=False) + "\n")
+        out.write(dump_exact(export_object(letter)) + "\n")
         count += 1
     return count
 
@@ -87,7 +104,7 @@ def read_export(path: Path) -> Iterator[ExportedLetter]:
 
 def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
     try:
-        body = json.loads(line)
+        body = load_exact(line)
     except ValueError as exc:
         raise ExportFormatError(f"{path}:{number}: not JSON: {exc}") from None
     if not isinstance(body, dict):
@@ -104,7 +121,7 @@ def _exported(body: dict[str, Any], path: Path, number: int) -> ExportedLetter:
             f"{path}:{number}: batch_id, source_file and line_number are required") from None
     record = body.get("record")
     if isinstance(record, dict):
-        return ExportedLetter(identity, json.dumps(record, ensure_ascii=False).encode(), record)
+        return ExportedLetter(identity, dump_exact(record).encode(), record)
     if record is not None:
         raise ExportFormatError(f"{path}:{number}: `record` must be a JSON object")
     raw = body.get("raw")

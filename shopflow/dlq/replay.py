@@ -10,7 +10,6 @@ time (an advisory lock), so the audit rows are exact; a dry run writes nothing.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from psycopg.types.json import Jsonb
 
 from contracts import latest_version, natural_key
 from contracts.chunk import raw_entry
+from contracts.schema_rules import load_exact
 from shopflow.dlq.export import ExportedLetter
 from shopflow.dlq.models import DeadLetter, Identity, LetterFilter, ReplayReport
 from shopflow.dlq.query import get_dead_letters, list_dead_letters
@@ -87,7 +87,7 @@ def _item_from_export(letter: DeadLetter, entry: ExportedLetter) -> ReplayItem:
 
 def _as_object(payload: bytes | None) -> Any:
     try:
-        return json.loads(payload) if payload is not None else None
+        return load_exact(payload) if payload is not None else None
     except ValueError:
         return None
 

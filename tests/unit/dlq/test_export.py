@@ -71,3 +71,18 @@ def test_broken_export_lines_are_refused_with_their_line_number(tmp_path: Path,
     path.write_text("\n" + line + "\n")
     with pytest.raises(ExportFormatError, match=r"bad.jsonl:2"):
         list(read_export(path))
+
+
+def test_numbers_survive_an_export_and_its_replay_exactly(tmp_path: Path) -> None:
+    from contracts.schema_rules import load_exact
+    from shopflow.dlq.export import dump_exact, payload_fields, read_export
+    payload = b'{"unit_price": 19.9000000000000001, "quantity": 2, "big": 1234567.123456789012}'
+    record = payload_fields(payload)["record"]
+    text = dump_exact(record)
+    assert load_exact(text) == load_exact(payload)
+    assert "19.9000000000000001" in text and "1234567.123456789012" in text
+    export = tmp_path / "x.jsonl"
+    export.write_text(dump_exact({"batch_id": "b", "source_file": "f.csv", "line_number": 2,
+                                  "record": dict(record, quantity=3)}) + "\n")
+    [entry] = read_export(export)
+    assert b"19.9000000000000001" in (entry.payload or b"")
