@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(6, ge=1, le=1000)
     topic_replication: int = Field(1, ge=1)
     consumer_group_prefix: str = "shopflow"
-    consume_batch_size: int = Field(100, ge=1)  # messages; a message is a chunk of records
+    consume_batch_size: int = Field(50, ge=1)  # messages; a message is a chunk of records
     # A chunk holds records of one file, up to this many records and bytes (JSON text).
     chunk_max_records: int = Field(1000, ge=1)
     chunk_max_bytes: int = Field(512 * 1024, ge=1024, le=900_000)
