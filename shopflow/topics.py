@@ -10,7 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    NewTopic,
+    ResourceType,
+)
 
 from contracts import ENTITIES
 from shopflow.runtime.settings import Settings
@@ -51,10 +58,14 @@ def all_topics(settings: Settings) -> list[str]:
 
 def create_topics(settings: Settings, names: Iterable[str] | None = None,
                   timeout: float = 30.0) -> list[str]:
-    """Create missing topics; existing ones are left alone. Returns those created."""
+    """Create missing topics; returns those created. Without `names` (`shopflow init`),
+    every topic of the platform, and existing ones get the platform's message size limit
+    (topics made before it existed kept Kafka's 1 MB default)."""
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     wanted = list(names) if names is not None else all_topics(settings)
     existing = set(admin.list_topics(timeout=timeout).topics)
+    if names is None:
+        raise_message_limit(admin, settings, [n for n in wanted if n in existing], timeout)
     missing = [
         NewTopic(name, num_partitions=settings.topic_partitions,
                  replication_factor=settings.topic_replication,
@@ -73,3 +84,19 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
                 raise
     log.info("topics created", extra={"topics": created})
     return created
+
+
+def raise_message_limit(admin: AdminClient, settings: Settings, names: list[str],
+                        timeout: float) -> None:
+    """Set max.message.bytes on existing topics (an incremental change: other settings of
+    the topic stay as they are)."""
+    if not names:
+        return
+    entry = ConfigEntry("max.message.bytes", str(settings.max_message_bytes),
+                        incremental_operation=AlterConfigOpType.SET)
+    resources = [ConfigResource(ResourceType.TOPIC, name, incremental_configs=[entry])
+                 for name in names]
+    for resource, future in admin.incremental_alter_configs(
+            resources, request_timeout=timeout).items():
+        future.result()
+        log.debug("message limit set", extra={"topic": resource.name})

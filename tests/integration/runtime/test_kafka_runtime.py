@@ -130,3 +130,27 @@ def test_consumer_lag_metric_follows_stored_offsets(settings: Settings,
         assert CONSUMER_LAG.labels("lagtest", topic, "0")._value.get() == 0
     finally:
         consumer.close()
+
+
+def test_init_gives_old_topics_the_message_limit_a_whole_record_needs(
+        settings: Settings, kafka_bootstrap: str) -> None:
+    """Topics made before the 8 MiB limit kept Kafka's 1 MB default: a record near the line
+    limit could not be published. `shopflow init` (create_topics() without names) sets it."""
+    from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
+
+    from shopflow.topics import raw_topic
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    old = raw_topic(settings, "orders")
+    admin.create_topics([NewTopic(old, num_partitions=1, replication_factor=1)])[old].result()
+
+    def limit() -> str:
+        resource = ConfigResource(ResourceType.TOPIC, old)
+        configs = admin.describe_configs([resource])[resource].result()
+        return str(configs["max.message.bytes"].value)
+
+    assert limit() != str(settings.max_message_bytes)
+    create_topics(settings)
+    assert limit() == str(settings.max_message_bytes)
+    producer = EventProducer(settings)
+    producer.produce(old, value=b"x" * 3_000_000)
+    producer.flush()  # raises DeliveryError if the broker refuses it
