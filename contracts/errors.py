@@ -21,6 +21,9 @@ class ErrorCode(StrEnum):
     CROSS_FIELD = "cross_field"
     UNKNOWN_FIELD = "unknown_field"
     UNPARSEABLE = "unparseable"
+    # Record level, raised by the loader: a valid record PostgreSQL refused to store (a value
+    # out of the column's range, text it cannot hold such as NUL, a violated constraint).
+    REFUSED_BY_DATABASE = "refused_by_database"
     # File level: raised by the ingestor for a whole file.
     SCHEMA_DRIFT = "schema_drift"
     UNKNOWN_ENTITY = "unknown_entity"
@@ -41,6 +44,7 @@ RECORD_ERROR_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.CROSS_FIELD,
         ErrorCode.UNKNOWN_FIELD,
         ErrorCode.UNPARSEABLE,
+        ErrorCode.REFUSED_BY_DATABASE,
     }
 )
 FILE_ERROR_CODES: frozenset[ErrorCode] = frozenset(ErrorCode) - RECORD_ERROR_CODES

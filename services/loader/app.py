@@ -3,10 +3,10 @@
 The service runs the one processing loop (shopflow.runtime.loop): poll a message
 batch, load it in one database transaction (Loader.handle), then store its offsets.
 Transient database errors are retried by the loop's backoff policy on the same batch;
-a batch the database refuses for good stops the process (BatchLoadError). After a
-cycle whose batch completed batches, and every few seconds, the outbox is published;
-unsent events are also published at start-up, so a crash between commit and publish
-loses none.
+records the database refuses become dead letters (decision 0056); any other database
+error stops the process (BatchLoadError). After a cycle whose batch completed batches,
+and every few seconds, the outbox is published; unsent events are also published at
+start-up, so a crash between commit and publish loses none.
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ class OutboxSchedule:
 
 def main(context: ServiceContext) -> None:
     settings, shutdown = context.settings, context.shutdown
-    loader = Loader(settings, record_dead_letters)
+    producer = EventProducer(settings)  # BatchCompleted events and refused records' letters
+    loader = Loader(settings, record_dead_letters, producer)
     context.health_checks["database"] = loader.database_reachable
     topics = loader_topics(settings)
     create_topics(settings, topics)
-    producer = EventProducer(settings)
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", topics,
                              SERVICE, **consumer_overrides(settings))
     loop = ProcessingLoop(consumer, loader.handle, shutdown,

@@ -5,8 +5,11 @@ stores the batch's offsets only after ``handle`` returned, i.e. after the commit
 Transient database errors (connection refused or lost, admin shutdown, the server
 starting up, deadlocks, serialization failures) become ``TransientError`` once a
 broken connection is closed: the loop's backoff policy applies the same batch again
-on a new connection. Any other database error is a ``BatchLoadError``, which stops
-the loop and the process, naming the batch's offsets (decision 0024).
+on a new connection. Records the database refuses (data errors, integrity violations)
+never reach here: staging isolates them and the loader produces them as dead letters
+before committing (decision 0056). Any other database error (a missing table, a
+permission) is a ``BatchLoadError``, which stops the loop and the process, naming the
+batch's offsets (decision 0024).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from confluent_kafka import Message
 from contracts import ENTITIES
 from shopflow.load.messages import MessageSorter, SortedBatch
 from shopflow.load.outbox import publish_pending
+from shopflow.load.refusals import Refusal, publish_refusals
 from shopflow.load.staging import StagingTable, staging_tables
 from shopflow.load.transaction import DeadLetterRecorder, LoadResult, apply_batch
 from shopflow.runtime.errors import BatchError, ShopflowError, TransientError
@@ -45,8 +49,10 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class Loader:
-    def __init__(self, settings: Settings, record_dead_letters: DeadLetterRecorder) -> None:
+    def __init__(self, settings: Settings, record_dead_letters: DeadLetterRecorder,
+                 producer: EventProducer | None = None) -> None:
         self.settings = settings
+        self._producer = producer  # dead letters of refused records (made when first needed)
         self._url = settings.database_url_for(SERVICE)
         self._record_dead_letters = record_dead_letters
         self._control_topic = control_topic(settings)
@@ -92,7 +98,7 @@ class Loader:
             conn = self._connection()
             assert self._tables is not None
             result = apply_batch(conn, self._tables, batch, self._record_dead_letters,
-                                 self._control_topic)
+                                 self._control_topic, self._publish_refusals)
         except psycopg.OperationalError as exc:
             log.warning("database unavailable, retrying", extra={
                 "error": str(exc).strip()[:300], "messages": describe(messages)})
@@ -105,6 +111,9 @@ class Loader:
         self._sorted = None
         for entity, inserted in result.inserted_by_entity().items():
             RECORDS_OUT.labels(SERVICE, entity).inc(inserted)
+        for refused in result.refused:
+            RECORDS_REJECTED.labels(SERVICE, refused.chunk.origin.entity,
+                                    "refused_by_database").inc()
         for event in result.completed:
             log.info("batch completed", extra={"batch_id": event.batch_id,
                                                 "sequence": event.sequence,
@@ -113,6 +122,11 @@ class Loader:
         if result.completed:
             self.completed_since_publish = True
         return result
+
+    def _publish_refusals(self, refusals: Sequence[Refusal]) -> None:
+        if self._producer is None:
+            self._producer = EventProducer(self.settings)
+        publish_refusals(self._producer, self.settings, refusals)
 
     def _sort(self, messages: Sequence[Message]) -> SortedBatch:
         """Check and sort the batch once; a retry of the same batch reuses the result."""

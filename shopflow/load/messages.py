@@ -4,8 +4,11 @@ A valid-topic message is a chunk (contracts/chunk.py): the canonical records of 
 source file. The loader does not take chunks apart in Python: PostgreSQL parses them
 (shopflow.load.staging). Python only makes sure, once per chunk, that PostgreSQL will
 never see a structurally broken one (not JSON, another version or kind, an origin
-that is incomplete or names another entity, an entry without a usable line number
-or record object); such a message is reported as a MessageError and skipped.
+that is incomplete, holds a NUL or names another entity, an entry that is not an object
+or has no integer line number); such a message is reported as a MessageError and
+skipped. An entry that is a chunk entry but one the database cannot store (its line
+number outside 1..2^31-1, no record object) is noted on the chunk: that record becomes
+a dead letter (shopflow.load.refusals) and the chunk's other records load.
 """
 
 from __future__ import annotations
@@ -39,18 +42,20 @@ log = logging.getLogger(__name__)
 # Control events the loader itself emits or that belong to later stages.
 IGNORED_EVENTS = (BatchCompleted, WarehouseBuilt)
 MAX_LINE = 2**31  # line numbers are PostgreSQL integers
-# jsonb cannot hold a NUL character; canonical records never contain one (contracts
-# refuse it), so a chunk that does is not one the validator wrote.
-_NUL_ESCAPE = b"\\u0000"
 
 
 @dataclass(frozen=True, slots=True)
 class ValidChunk:
-    """A checked valid chunk: its origin, how many records it holds, its bytes as read."""
+    """A checked valid chunk: its origin, how many records it holds, its bytes as read,
+    where it was read, and the entries (position, reason) the database cannot store."""
 
     origin: FileOrigin
     records: int
     value: bytes
+    topic: str = ""
+    partition: int = 0
+    offset: int = 0
+    problems: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -105,15 +110,28 @@ def check_valid_chunk(msg: Message, entity: str) -> ValidChunk:
     records = data.get("records")
     if type(records) is not list:
         raise _error(msg, "not a valid chunk: records is not a list")
+    problems: list[tuple[int, str]] = []
     for position, entry in enumerate(records):
         if type(entry) is not dict:
             raise _error(msg, f"chunk entry {position} is not an object")
-        line, record = entry.get("line"), entry.get("record")
-        if type(line) is not int or not 0 < line < MAX_LINE or type(record) is not dict:
-            raise _error(msg, f"chunk entry {position} has no line number or no record")
-    if _NUL_ESCAPE in value:
-        raise _error(msg, "chunk holds a NUL character, which no canonical record has")
-    return ValidChunk(origin, len(records), value)
+        line = entry.get("line")
+        if type(line) is not int:
+            raise _error(msg, f"chunk entry {position} has no integer line number")
+        problem = entry_problem(line, entry.get("record"))
+        if problem is not None:
+            problems.append((position, problem))
+    return ValidChunk(origin, len(records), value, msg.topic() or "", msg.partition() or 0,
+                      msg.offset() or 0, tuple(problems))
+
+
+def entry_problem(line: int, record: Any) -> str | None:
+    """Why the database cannot store this chunk entry (None: nothing Python can see)."""
+    if not 0 < line < MAX_LINE:
+        return (f"line number {line} is outside 1..{MAX_LINE - 1}, the line numbers "
+                "PostgreSQL can store")
+    if type(record) is not dict:
+        return "the chunk entry has no record object"
+    return None
 
 
 def _origin(msg: Message, data: Any) -> FileOrigin:
@@ -123,6 +141,8 @@ def _origin(msg: Message, data: Any) -> FileOrigin:
     if type(batch_id) is not str or type(source_file) is not str or not batch_id \
             or not source_file:
         raise _error(msg, "chunk origin without batch id or source file")
+    if any(type(v) is str and "\x00" in v for v in data.values()):
+        raise _error(msg, "chunk origin holds a NUL character")
     version = data.get("contract_version")
     return FileOrigin(batch_id, source_file, str(data.get("entity")),
                       version if type(version) is int else 0,

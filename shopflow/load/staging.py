@@ -13,6 +13,14 @@ file, a replay seen twice, the same chunk twice in one batch), the primary key o
 record's identity ``(batch_id, source_file, line)`` refuses it, the savepoint is
 rolled back and the same statement runs with ``ON CONFLICT DO NOTHING``, which
 inserts only the new rows (decision 0052). Either way the counts are exact.
+
+If PostgreSQL refuses the statement because of a record (a data error, an integrity
+violation, a program limit: shopflow.load.refusals.REFUSED), the refused records are
+isolated in the same transaction: each chunk again in its own savepoint, then, inside a
+chunk that still fails, its halves and their halves down to single records, each in its
+own savepoint. Every record the database accepts is inserted; each one it refuses is
+returned as a ``Refusal`` (it becomes a dead letter, decision 0056). The common path
+stays one statement per entity.
 """
 
 from __future__ import annotations
@@ -27,6 +35,14 @@ from psycopg.types.json import Jsonb
 
 from shopflow.load.days import DAY_FIELDS, ORDER_KEY, ORDER_LINE_ENTITY, FileLoad, day_expression
 from shopflow.load.messages import ValidChunk
+from shopflow.load.refusals import (
+    REFUSED,
+    ChunkEntry,
+    Refusal,
+    chunk_of,
+    refusal,
+    split_chunk,
+)
 
 PROVENANCE = ("batch_id", "source_file", "line_number", "replay_id")
 NOT_DATA = {*PROVENANCE, "source_line", "loaded_at"}
@@ -123,19 +139,86 @@ def _as_is(value: Any) -> Any:
 
 
 def insert_chunks(conn: psycopg.Connection, table: StagingTable,
-                  chunks: Sequence[ValidChunk]) -> list[FileLoad]:
+                  chunks: Sequence[ValidChunk]) -> tuple[list[FileLoad], list[Refusal]]:
     """Write the chunks' records not in staging yet (inside the caller's transaction);
-    returns per file how many rows that inserted and the dates they touch."""
+    returns per file how many rows that inserted and the dates they touch, and the
+    records the database refused."""
+    loads: list[FileLoad] = []
+    refused: list[Refusal] = []
+    isolate = [chunk for chunk in chunks if chunk.problems]
+    whole = [chunk for chunk in chunks if not chunk.problems]
+    if whole:
+        try:
+            loads = _insert(conn, table, [chunk.value for chunk in whole])
+        except REFUSED:
+            isolate = list(chunks)
+    for chunk in isolate:
+        chunk_loads, chunk_refused = _insert_isolated(conn, table, chunk)
+        loads.extend(chunk_loads)
+        refused.extend(chunk_refused)
+    return loads, refused
+
+
+def _insert(conn: psycopg.Connection, table: StagingTable, chunks: Sequence[bytes],
+            merge: bool = False) -> list[FileLoad]:
+    """One statement for these chunks; raises what PostgreSQL refuses (savepoint undone)."""
     if not chunks:
         return []
-    values = [Jsonb(chunk.value, dumps=_as_is) for chunk in chunks]
+    values = [Jsonb(chunk, dumps=_as_is) for chunk in chunks]
     try:
         with conn.transaction():  # a savepoint: a refused INSERT undoes only itself
-            rows = conn.execute(insert_statement(table, merge=False), (values,)).fetchall()
+            rows = conn.execute(insert_statement(table, merge=merge), (values,)).fetchall()
     except psycopg.errors.UniqueViolation:  # some of them were loaded before: merge
-        rows = conn.execute(insert_statement(table, merge=True), (values,)).fetchall()
+        if merge:
+            raise
+        with conn.transaction():
+            rows = conn.execute(insert_statement(table, merge=True), (values,)).fetchall()
     return [FileLoad(batch_id, file_name, table.entity, inserted, tuple(sorted(days or ())))
             for batch_id, file_name, inserted, days in rows]
+
+
+def _insert_isolated(conn: psycopg.Connection, table: StagingTable,
+                     chunk: ValidChunk) -> tuple[list[FileLoad], list[Refusal]]:
+    """One chunk on its own; if refused, record by record (each in a savepoint)."""
+    if not chunk.problems:
+        try:
+            return _insert(conn, table, [chunk.value], merge=True), []
+        except REFUSED:
+            pass
+    origin, entries = split_chunk(conn, chunk)
+    problems = dict(chunk.problems)
+    refused = [Refusal(chunk, e, problems[e.position]) for e in entries
+               if e.position in problems]
+    rest = [e for e in entries if e.position not in problems]
+    loads: list[FileLoad] = []
+    _halves(conn, table, chunk, origin, rest, loads, refused, tried=not problems)
+    refused.sort(key=_position)
+    return loads, refused
+
+
+def _halves(conn: psycopg.Connection, table: StagingTable, chunk: ValidChunk, origin: bytes,
+            entries: list[ChunkEntry], loads: list[FileLoad], refused: list[Refusal],
+            tried: bool) -> None:
+    """Down to single records: the entries together (unless just refused), else each
+    half again. One refused record in a chunk of 1,000 costs about 20 statements, not
+    1,000; a record refused alone is a Refusal with PostgreSQL's message about it."""
+    if not entries:
+        return
+    if not tried or len(entries) == 1:
+        try:
+            loads.extend(_insert(conn, table, [chunk_of(origin, entries)], merge=True))
+            return
+        except REFUSED as exc:
+            if len(entries) == 1:
+                refused.append(refusal(chunk, entries[0], exc))
+                return
+    middle = len(entries) // 2
+    _halves(conn, table, chunk, origin, entries[:middle], loads, refused, tried=False)
+    _halves(conn, table, chunk, origin, entries[middle:], loads, refused, tried=False)
+
+
+def _position(refused: Refusal) -> int:
+    return refused.entry.position
 
 
 def entity_order(entities: Sequence[str]) -> list[str]:

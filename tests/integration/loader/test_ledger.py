@@ -27,7 +27,7 @@ from shopflow.events import (
     encode_event,
 )
 from shopflow.load import transaction
-from shopflow.load.loader import BatchLoadError, Loader
+from shopflow.load.loader import Loader
 from shopflow.load.messages import loader_topics
 from shopflow.load.status import batch_detail, list_batches
 from shopflow.runtime.kafka import BatchConsumer
@@ -342,9 +342,12 @@ def test_unusable_messages_are_skipped_and_the_rest_of_the_batch_loads(
     assert ledger_counts(database.url) == expected
 
 
-def test_a_record_the_staging_table_refuses_stops_the_loader_naming_the_batch(
+def test_a_record_the_staging_table_refuses_is_a_dead_letter_and_the_rest_loads(
         loader_settings: Settings, database: TestDatabase) -> None:
+    """Before decision 0056 this stopped the loader (BatchLoadError, nothing loaded);
+    test_refusals.py covers the dead letters themselves."""
     s = loader_settings
+    create_topics(s, loader_topics(s))
     order = {"order_id": "o-1", "customer_id": "c-1", "order_ts": "2026-02-03T23:30:00Z",
              "status": "paid", "currency": "EUR"}
     good = canonical_record("orders", order)
@@ -353,8 +356,10 @@ def test_a_record_the_staging_table_refuses_stops_the_loader_naming_the_batch(
     messages = as_messages([valid_chunk(s, origin, [(2, good), (3, refused)])], 40)
     loader = Loader(s, record_dead_letters)
     try:
-        with pytest.raises(BatchLoadError, match=r"valid\.orders\[0\]@40-40"):
-            loader.load(messages)
+        result = loader.load(messages)
     finally:
         loader.close()
-    assert staging_counts(database.url) == {}  # the whole transaction rolled back
+    assert staging_counts(database.url) == {("b-refused", "orders.csv"): 1}
+    [letter] = result.refused
+    assert (letter.entry.line, letter.entry.record) == (3, refused)
+    assert "invalid input syntax for type timestamp with time zone" in letter.message

@@ -117,15 +117,16 @@ def _edit(change: str) -> bytes:
         data["v"] = 2
     elif change == "nul":
         entry["record"]["status"] = "pa\x00id"
+    elif change == "origin-nul":
+        data["origin"]["source_file"] = "orders\x00.csv"
     return orjson.dumps(data)
 
 
 @pytest.mark.parametrize("value", [
     None, b"", b"{broken", b"[1, 2]", b'"chunk"',
-    *(_edit(c) for c in ("line-text", "line-float", "line-zero", "line-huge", "line-bool",
-                         "no-record", "record-list", "entry-scalar", "records-object",
-                         "no-origin", "no-batch", "file-number", "kind-raw", "version-2",
-                         "nul")),
+    *(_edit(c) for c in ("line-text", "line-float", "line-bool", "entry-scalar",
+                         "records-object", "no-origin", "no-batch", "file-number", "kind-raw",
+                         "version-2", "origin-nul")),
     chunk_value(2, origin=FileOrigin("b1", "items.csv", "order_items", 1, "csv")),
     encode_chunk("raw", ORIGIN, [raw_entry(2, None, b'{"order_id":"o2"}')]),
 ])
@@ -156,3 +157,31 @@ def test_loader_reads_valid_dlq_and_control_topics() -> None:
     assert "p.valid.order_items" in topics and "p.dlq.reviews" in topics
     assert "p.control.batches" in topics
     assert not any(".raw." in t for t in topics)
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ("line-zero", "line number 0 is outside 1..2147483647"),
+    ("line-huge", "line number 2147483648 is outside 1..2147483647"),
+    ("no-record", "no record object"),
+    ("record-list", "no record object"),
+])
+def test_entries_the_database_cannot_store_are_noted_and_the_chunk_is_kept(
+        change: str, problem: str) -> None:
+    """Such an entry becomes a dead letter (shopflow.load.refusals); the chunk's other
+    records still load. Before, the whole chunk was skipped."""
+    msg = message("p.valid.orders", _edit(change), offset=11)
+    batch = MessageSorter(SETTINGS).sort([msg])
+    assert batch.unusable == []
+    [chunk] = batch.chunks["orders"]
+    [(position, reason)] = chunk.problems
+    assert position == 1 and problem in reason
+    assert (chunk.topic, chunk.partition, chunk.offset, chunk.records) == \
+        ("p.valid.orders", 2, 11, 2)
+
+
+def test_a_nul_in_a_record_is_left_to_the_database_not_the_whole_chunk() -> None:
+    """jsonb refuses \\u0000: staging isolates that one record and dead-letters it."""
+    batch = MessageSorter(SETTINGS).sort([message("p.valid.orders", _edit("nul"))])
+    assert batch.unusable == []
+    [chunk] = batch.chunks["orders"]
+    assert chunk.records == 2 and chunk.problems == ()
