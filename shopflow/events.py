@@ -75,11 +75,12 @@ def envelope_from_headers(headers: dict[str, str], fallback_entity: str = "") ->
     """The envelope of a per-record message; ValueError when its identity is incomplete."""
     line = headers.get(H_LINE, "")
     batch_id, source_file = headers.get(H_BATCH_ID), headers.get(H_SOURCE_FILE)
-    if not batch_id or not source_file or not line.isdigit() or not 1 <= int(line) < 2**31:
+    if not batch_id or not source_file or not (line.isascii() and line.isdigit()) \
+            or not 1 <= int(line) < 2**31:
         raise ValueError("the message has no complete provenance (batch, file, line)")
     version = headers.get(H_CONTRACT_VERSION, "")
     origin = FileOrigin(batch_id, source_file, headers.get(H_ENTITY) or fallback_entity,
-                        int(version) if version.isdigit() else 0,
+                        int(version) if version.isascii() and version.isdigit() else 0,
                         headers.get(H_FORMAT) or "", headers.get(H_FILE_HASH) or None)
     replay_id = headers.get(H_REPLAY_ID)
     replay = None if not replay_id else ReplayMark(
@@ -89,7 +90,7 @@ def envelope_from_headers(headers: dict[str, str], fallback_entity: str = "") ->
 
 
 def _attempt(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
+    return int(text) if text and text.isascii() and text.isdigit() else 0
 
 
 def utcnow() -> datetime:

@@ -34,6 +34,9 @@ class DeadLetter:
     resolved_at: datetime | None
     replay_id: str | None
     file_sha256: str | None = None
+    # `payload`/`record_key` are the latest attempt's (what a replay re-sends: after an
+    # edited replay failed again, the edit); the bytes first read from the file stay here.
+    original_payload: bytes | None = None
 
     @property
     def resolved(self) -> bool:

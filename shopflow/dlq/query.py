@@ -13,11 +13,16 @@ from shopflow.dlq.models import DeadLetter, Identity, LetterFilter
 _COLUMNS = sql.SQL("""
   d.batch_id, d.source_file, d.line_number, d.entity, d.codes, d.errors, d.contract_version,
   d.original_topic, d.original_partition, d.original_offset, d.dlq_topic, d.dlq_partition,
-  d.dlq_offset, d.attempt, d.first_failed_at, d.last_failed_at, d.record_key, d.payload,
-  d.resolved_at, d.replay_id, f.sha256""")
-# The file's content hash, from the ingestor's own record of the file it published.
+  d.dlq_offset, d.attempt, d.first_failed_at, d.last_failed_at,
+  coalesce(a.record_key, d.record_key), coalesce(a.payload, d.payload),
+  d.resolved_at, d.replay_id, f.sha256, d.payload""")
+# The file's content hash, from the ingestor's own record of the file it published; the
+# bytes of the latest attempt (an edited replay that failed again) next to the original.
 _FROM = sql.SQL("""
   FROM ops.dead_letters d
+  LEFT JOIN ops.dead_letter_attempts a
+    ON (a.batch_id, a.source_file, a.line_number, a.attempt)
+     = (d.batch_id, d.source_file, d.line_number, d.attempt)
   LEFT JOIN LATERAL (SELECT i.sha256 FROM ops.ingested_files i
                      WHERE i.batch_id = d.batch_id AND i.file_name = d.source_file
                      LIMIT 1) f ON true""")
@@ -27,12 +32,15 @@ _ORDER = sql.SQL(" ORDER BY d.batch_id, d.source_file, d.line_number")
 def _letter(row: Sequence[Any]) -> DeadLetter:
     (batch_id, source_file, line_number, *rest) = row
     (entity, codes, errors, version, o_topic, o_part, o_off, q_topic, q_part, q_off, attempt,
-     first_at, last_at, key, payload, resolved_at, replay_id, sha) = rest
+     first_at, last_at, key, payload, resolved_at, replay_id, sha, original) = rest
     return DeadLetter(
         Identity(batch_id, source_file, line_number), entity, list(codes), list(errors), version,
         o_topic, o_part, o_off, q_topic, q_part, q_off, attempt, first_at, last_at,
-        bytes(key) if key is not None else None,
-        bytes(payload) if payload is not None else None, resolved_at, replay_id, sha)
+        _bytes(key), _bytes(payload), resolved_at, replay_id, sha, _bytes(original))
+
+
+def _bytes(value: Any) -> bytes | None:
+    return bytes(value) if value is not None else None
 
 
 def _conditions(selection: LetterFilter) -> tuple[list[sql.Composable], list[Any]]:

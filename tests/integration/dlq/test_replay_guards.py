@@ -70,3 +70,35 @@ def test_the_same_letter_twice_in_one_request_is_replayed_once(
                             [ReplayItem(letter, letter.payload), edited],
                             ReplayRequest("tester", "api", {}))
         assert second.skipped == {"conflicting_edits": [identity]}
+
+
+def test_a_failed_edit_is_what_the_next_replay_sends_and_the_original_is_kept(
+        cli_settings: Settings, database: TestDatabase, tmp_path: Path) -> None:
+    import psycopg
+
+    from contracts.chunk import decode_chunk, entry_bytes
+    from shopflow.topics import raw_topic
+    from tests.integration.dlq.test_replay import act_as_loader
+    from tests.integration.ingestor.support import read_messages
+    letters = _two_letters(cli_settings, tmp_path)
+    letters[0]["record"]["status"] = "still-wrong"  # an edit that fails again
+    export = tmp_path / "edited.jsonl"
+    export.write_text(json.dumps(letters[0]) + "\n")
+    assert replay_json("--from-file", str(export))["resubmitted"] == ["batch-1/orders.csv:2"]
+    validate_all(cli_settings)  # attempt 2 fails; the loader records it
+    act_as_loader(cli_settings)
+
+    second = replay_json("--entity", "orders", "--batch", "batch-1")
+    assert "batch-1/orders.csv:2" in second["resubmitted"]
+    chunks = [decode_chunk(m.value())
+              for m in read_messages(cli_settings, [raw_topic(cli_settings, "orders")])]
+    sent = [entry_bytes(e) for c in chunks for e in c.records
+            if e["line"] == 2 and e.get("replay", {}).get("replay_id") == second["replay_id"]]
+    assert len(sent) == 1 and b"still-wrong" in sent[0]
+    with psycopg.connect(database.url) as conn:
+        original, attempts = conn.execute(
+            "SELECT d.payload, (SELECT count(*) FROM ops.dead_letter_attempts a"
+            "  WHERE a.line_number = 2) FROM ops.dead_letters d WHERE line_number = 2"
+        ).fetchone()
+    assert b"lost" in bytes(original) and b"still-wrong" not in bytes(original)
+    assert attempts == 2
