@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime
 
 from confluent_kafka import KafkaException, Message
 
@@ -27,8 +26,7 @@ from contracts.chunk import (
     valid_entry_bytes,
 )
 from services.validator.checking import decide
-from services.validator.headers import dead_letter_headers, message_error_headers
-from shopflow.events import utcnow
+from shopflow.letters import Where, dead_letter_headers, failure_time, message_error_headers
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.metrics import RECORDS_IN, RECORDS_OUT, RECORDS_REJECTED
@@ -53,7 +51,7 @@ class Validator:
         self._in.clear()
         self._out.clear()
         self._rejected.clear()
-        now = _kafka_precision(utcnow()).isoformat()
+        now = failure_time()
         for msg in messages:
             self._route_chunk(msg, now)
         self._producer.flush()
@@ -101,7 +99,8 @@ class Validator:
     def _dead_letter(self, msg: Message, dlq: str, chunk: Chunk, position: int,
                      entry: RecordEntry, errors: list[FieldError], now: str) -> None:
         envelope = Envelope.of_entry(chunk.origin, entry)
-        headers = dead_letter_headers(envelope, msg, position, errors, now)
+        where = Where(msg.topic() or "", msg.partition(), msg.offset(), position)
+        headers = dead_letter_headers(envelope, where, errors, now)
         try:
             self._producer.produce(dlq, entry_bytes(entry), envelope.key, headers)
         except KafkaException as exc:
@@ -121,7 +120,8 @@ class Validator:
                              partition=msg.partition(), offset=msg.offset())
         log.error("unreadable message dead-lettered whole", extra={"error": str(error)})
         kept = [(k, v) for k, v in _header_list(msg) if k != H_CHUNK_VERSION]
-        headers = [*kept, *message_error_headers(msg, f"not a raw chunk: {reason}", now)]
+        where = Where(msg.topic() or "", msg.partition(), msg.offset())
+        headers = [*kept, *message_error_headers(where, f"not a raw chunk: {reason}", now)]
         self._producer.produce(dlq, msg.value(), msg.key(), headers)
         self._rejected[(entity, ErrorCode.UNPARSEABLE.value)] += 1
 
@@ -166,10 +166,3 @@ class ValidChunkWriter:
 def _header_list(msg: Message) -> Headers:
     headers = msg.headers() or []
     return list(headers.items() if isinstance(headers, dict) else headers)
-
-
-def _kafka_precision(moment: datetime) -> datetime:
-    """The moment cut to milliseconds, the precision of Kafka timestamps: a dead letter's
-    first-failed time must never come after its own (later, millisecond) timestamp, which
-    is what a consumer takes as the last failure."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -16,11 +16,9 @@ topics, so the letter is then recorded as a rejection and the batch can complete
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -28,22 +26,7 @@ import psycopg
 
 from contracts.chunk import Envelope, ReplayMark
 from contracts.errors import ErrorCode, FieldError
-from shopflow.events import (
-    H_ERR_ATTEMPT,
-    H_ERR_CODES,
-    H_ERR_CONTRACT_VERSION,
-    H_ERR_COUNT,
-    H_ERR_DETAIL,
-    H_ERR_FIELD,
-    H_ERR_FIRST_FAILED_AT,
-    H_ERR_MESSAGE,
-    H_ERR_ORIG_OFFSET,
-    H_ERR_ORIG_PARTITION,
-    H_ERR_ORIG_POSITION,
-    H_ERR_ORIG_TOPIC,
-    envelope_headers,
-    utcnow,
-)
+from shopflow.letters import Where, dead_letter_headers, failure_time
 from shopflow.load.messages import ValidChunk
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.settings import Settings
@@ -178,33 +161,11 @@ def _short(text: str) -> str:
 
 # ------------------------------------------------------------------------ dead letters
 def letter_headers(refused: Refusal, now: str) -> Headers:
-    """The dead letter's headers: its envelope, then why and where it failed."""
-    envelope, chunk = refused.envelope, refused.chunk
+    """The dead letter's headers, by the one writer the validator uses too."""
+    chunk = refused.chunk
     error = FieldError(ErrorCode.REFUSED_BY_DATABASE, refused.field, refused.message)
-    replay = envelope.replay
-    extra = [
-        (H_ERR_CODES, error.code.value),
-        (H_ERR_FIELD, error.field or ""),
-        (H_ERR_MESSAGE, error.message),
-        (H_ERR_DETAIL, json.dumps([error.to_dict()], ensure_ascii=False)),
-        (H_ERR_COUNT, "1"),
-        (H_ERR_CONTRACT_VERSION, str(chunk.origin.contract_version)),
-        (H_ERR_ORIG_TOPIC, chunk.topic),
-        (H_ERR_ORIG_PARTITION, str(chunk.partition)),
-        (H_ERR_ORIG_OFFSET, str(chunk.offset)),
-        (H_ERR_ORIG_POSITION, str(refused.entry.position)),
-        (H_ERR_ATTEMPT, str(refused.attempt)),
-        (H_ERR_FIRST_FAILED_AT, (replay["first_failed_at"] if replay else "") or now),
-    ]
-    return [*envelope_headers(envelope),
-            *((k, v.encode("utf-8", "backslashreplace")) for k, v in extra)]
-
-
-def _now() -> str:
-    moment: datetime = utcnow()
-    # Kafka timestamps have milliseconds: the first failure never comes after the letter's
-    # own timestamp, which the ledger takes as the last failure.
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat()
+    where = Where(chunk.topic, chunk.partition, chunk.offset, refused.entry.position)
+    return dead_letter_headers(refused.envelope, where, [error], now)
 
 
 def publish_refusals(producer: EventProducer, settings: Settings,
@@ -213,7 +174,7 @@ def publish_refusals(producer: EventProducer, settings: Settings,
     (DeliveryError, a TransientError, if they do not come: the caller rolls back)."""
     if not refusals:
         return
-    now = _now()
+    now = failure_time()
     for refused in refusals:
         log.warning("record refused by the database: dead-lettered", extra=refused.describe())
         value = refused.entry.record if refused.entry.record is not None else refused.entry.text

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from contracts import ErrorCode, FieldError
 from contracts.chunk import Envelope, FileOrigin, ReplayMark
-from services.validator.headers import dead_letter_headers
 from shopflow.events import H_ERR_ORIG_POSITION, envelope_from_headers, header_map
+from shopflow.letters import Where, dead_letter_headers
 from tests.unit.contracts.strategies import MODEST
 
 
@@ -41,8 +41,8 @@ def test_the_envelope_survives_a_dead_letter(origin: FileOrigin, line: int,
                                              mark: ReplayMark | None, position: int) -> None:
     envelope = Envelope(origin, line, b"k", mark)
     errors = [FieldError(ErrorCode.INVALID_ENUM, "status", "bad")]
-    headers = header_map(dead_letter_headers(  # type: ignore[arg-type]
-        envelope, _Chunk(), position, errors, "2026-02-01T00:00:00+00:00"))  # type: ignore[arg-type]
+    headers = header_map(dead_letter_headers(
+        envelope, Where("p.raw.orders", 2, 41, position), errors, "2026-02-01T00:00:00+00:00"))
     back = envelope_from_headers(headers)
     assert back.identity == envelope.identity
     assert back.origin == origin
@@ -59,7 +59,7 @@ def test_the_detail_of_a_record_with_thousands_of_errors_stays_bounded() -> None
     import json
 
     from contracts import ErrorCode, FieldError
-    from services.validator.headers import MAX_DETAIL_BYTES, bounded_detail
+    from shopflow.letters import MAX_DETAIL_BYTES, bounded_detail
 
     errors = [FieldError(ErrorCode.UNKNOWN_FIELD, f"extra_{i}" * 3, "x" * 200)
               for i in range(20_000)]

@@ -8,7 +8,6 @@ import json
 from contracts import ErrorCode, FieldError
 from contracts.chunk import Envelope, FileOrigin, RecordEntry, ReplayMark, raw_entry
 from services.validator.checking import decide
-from services.validator.headers import attempt_of, dead_letter_headers
 from shopflow.events import (
     H_BATCH_ID,
     H_CONTRACT_VERSION,
@@ -33,6 +32,7 @@ from shopflow.events import (
     envelope_from_headers,
     header_map,
 )
+from shopflow.letters import Where, attempt_of, dead_letter_headers
 
 ORDER = {"order_id": "o1", "customer_id": "c1", "order_ts": "2026-01-01T10:00:00Z",
          "status": "paid", "currency": "EUR"}
@@ -87,6 +87,9 @@ def test_attempts_count_up_from_the_replay_mark() -> None:
     assert attempt_of(Envelope(ORIGIN, 2, b"o1", mark)) == 4
 
 
+WHERE = Where("p.raw.orders", 2, 41, 0)
+
+
 class _Chunk:
     """Where a raw chunk message was read (the part of a Message the headers use)."""
 
@@ -107,9 +110,9 @@ ERRORS = [FieldError(ErrorCode.INVALID_ENUM, "status", "status 'lost' is not all
 
 def test_dead_letter_headers_carry_the_envelope_the_errors_and_the_chunk_position() -> None:
     envelope = Envelope(ORIGIN, 7, b"o7")
-    raw = dead_letter_headers(envelope, _Chunk(), 3, ERRORS, NOW)  # type: ignore[arg-type]
+    raw = dead_letter_headers(envelope, Where("p.raw.orders", 2, 41, 3), ERRORS, NOW)
     assert all(isinstance(v, bytes) for _, v in raw)
-    h = header_map(raw)  # type: ignore[arg-type]
+    h = header_map(raw)
     assert len(h) == len(raw)  # no header twice
     assert (h[H_BATCH_ID], h[H_SOURCE_FILE], h[H_LINE]) == ("b1", "orders.csv", "7")
     assert (h[H_ENTITY], h[H_CONTRACT_VERSION], h[H_FORMAT], h[H_FILE_HASH]) == (
@@ -129,8 +132,8 @@ def test_a_replayed_record_failing_again_keeps_its_history() -> None:
     mark = ReplayMark(replay_id="replay-1", attempt=2,
                       first_failed_at="2026-01-02T03:04:05+00:00")
     envelope = Envelope(ORIGIN, 8, b"o8", mark)
-    raw = dead_letter_headers(envelope, _Chunk(), 0, ERRORS[:1], NOW)  # type: ignore[arg-type]
-    h = header_map(raw)  # type: ignore[arg-type]
+    raw = dead_letter_headers(envelope, WHERE, ERRORS[:1], NOW)
+    h = header_map(raw)
     assert (h[H_REPLAY_ID], h[H_ERR_ATTEMPT]) == ("replay-1", "3")
     assert h[H_ERR_FIRST_FAILED_AT] == "2026-01-02T03:04:05+00:00"
     again = envelope_from_headers(h)  # what the next replay reads back
@@ -140,5 +143,5 @@ def test_a_replayed_record_failing_again_keeps_its_history() -> None:
 
 def test_header_text_that_is_not_utf8_safe_is_escaped_not_dropped() -> None:
     errors = [FieldError(ErrorCode.INVALID_TYPE, "name", "bad \udcff surrogate")]
-    raw = dead_letter_headers(Envelope(ORIGIN, 9), _Chunk(), 0, errors, NOW)  # type: ignore[arg-type]
+    raw = dead_letter_headers(Envelope(ORIGIN, 9), WHERE, errors, NOW)
     assert dict(raw)[H_ERR_MESSAGE] == b"bad \\udcff surrogate"

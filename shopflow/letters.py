@@ -1,10 +1,11 @@
-"""Headers of a dead letter: the record's envelope, then why and where it failed."""
+"""The one writer of dead-letter headers: a record's envelope, then why and where it
+failed (the validator for records that break their contract, the loader for records the
+database refuses). Bounded whatever the record: see MAX_DETAIL_BYTES."""
 
 from __future__ import annotations
 
 import json
-
-from confluent_kafka import Message
+from typing import NamedTuple
 
 from contracts import ErrorCode, FieldError
 from contracts.chunk import Envelope
@@ -23,8 +24,26 @@ from shopflow.events import (
     H_ERR_ORIG_POSITION,
     H_ERR_ORIG_TOPIC,
     envelope_headers,
+    utcnow,
 )
 from shopflow.runtime.kafka import Headers
+
+
+class Where(NamedTuple):
+    """Where the record failed: its chunk's topic/partition/offset and its index in it."""
+
+    topic: str
+    partition: int | None
+    offset: int | None
+    position: int | None = None
+
+
+def failure_time() -> str:
+    """Now, cut to milliseconds, the precision of Kafka timestamps: a dead letter's
+    first-failed time must never come after its own (later, millisecond) timestamp, which
+    is what the ledger takes as the last failure."""
+    moment = utcnow()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat()
 
 
 def attempt_of(envelope: Envelope) -> int:
@@ -58,8 +77,8 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 3] + "..."
 
 
-def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
-                        errors: list[FieldError], now: str) -> Headers:
+def dead_letter_headers(envelope: Envelope, where: Where, errors: list[FieldError],
+                        now: str) -> Headers:
     first = errors[0]
     codes = list(dict.fromkeys(error.code.value for error in errors))
     detail, cut = bounded_detail(errors)
@@ -71,10 +90,10 @@ def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
         (H_ERR_DETAIL, detail),
         (H_ERR_COUNT, str(len(errors))),
         (H_ERR_CONTRACT_VERSION, str(envelope.origin.contract_version)),
-        (H_ERR_ORIG_TOPIC, chunk.topic() or ""),
-        (H_ERR_ORIG_PARTITION, str(chunk.partition())),
-        (H_ERR_ORIG_OFFSET, str(chunk.offset())),
-        (H_ERR_ORIG_POSITION, str(position)),
+        (H_ERR_ORIG_TOPIC, where.topic),
+        (H_ERR_ORIG_PARTITION, str(where.partition)),
+        (H_ERR_ORIG_OFFSET, str(where.offset)),
+        (H_ERR_ORIG_POSITION, str(where.position)),
         (H_ERR_ATTEMPT, str(attempt_of(envelope))),
         (H_ERR_FIRST_FAILED_AT, first_failed or now),
     ]
@@ -84,7 +103,7 @@ def dead_letter_headers(envelope: Envelope, chunk: Message, position: int,
             *((k, v.encode("utf-8", "backslashreplace")) for k, v in extra)]
 
 
-def message_error_headers(msg: Message, message: str, now: str) -> Headers:
+def message_error_headers(where: Where, message: str, now: str) -> Headers:
     """The error headers of a whole message that is not a chunk (no record identity)."""
     error = FieldError(ErrorCode.UNPARSEABLE, None, _short(message))
     extra = [
@@ -93,9 +112,9 @@ def message_error_headers(msg: Message, message: str, now: str) -> Headers:
         (H_ERR_MESSAGE, error.message),
         (H_ERR_DETAIL, json.dumps([error.to_dict()], ensure_ascii=False)),
         (H_ERR_COUNT, "1"),
-        (H_ERR_ORIG_TOPIC, msg.topic() or ""),
-        (H_ERR_ORIG_PARTITION, str(msg.partition())),
-        (H_ERR_ORIG_OFFSET, str(msg.offset())),
+        (H_ERR_ORIG_TOPIC, where.topic),
+        (H_ERR_ORIG_PARTITION, str(where.partition)),
+        (H_ERR_ORIG_OFFSET, str(where.offset)),
         (H_ERR_ATTEMPT, "1"),
         (H_ERR_FIRST_FAILED_AT, now),
     ]
