@@ -12,18 +12,6 @@ from shopflow.events import H_ERR_ORIG_POSITION, envelope_from_headers, header_m
 from shopflow.letters import Where, dead_letter_headers
 from tests.unit.contracts.strategies import MODEST
 
-
-class _Chunk:
-    def topic(self) -> str:
-        return "p.raw.orders"
-
-    def partition(self) -> int:
-        return 0
-
-    def offset(self) -> int:
-        return 7
-
-
 _TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)  # no surrogates
 _ORIGINS = st.builds(FileOrigin, batch_id=_TEXT, source_file=_TEXT,
                      entity=st.sampled_from(["orders", "clickstream"]),

@@ -90,17 +90,6 @@ def test_attempts_count_up_from_the_replay_mark() -> None:
 WHERE = Where("p.raw.orders", 2, 41, 0)
 
 
-class _Chunk:
-    """Where a raw chunk message was read (the part of a Message the headers use)."""
-
-    def topic(self) -> str:
-        return "p.raw.orders"
-
-    def partition(self) -> int:
-        return 2
-
-    def offset(self) -> int:
-        return 41
 
 
 ERRORS = [FieldError(ErrorCode.INVALID_ENUM, "status", "status 'lost' is not allowed"),
