@@ -84,6 +84,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
         clock = StageClock(platform, batch_ids[:-1])
         for batch_id in batch_ids[:-1]:
             submit(out / batch_id, settings.landing_dir)
+        print(f"submitted {len(batch_ids) - 1} batches in {time.monotonic() - clock.started:.1f}s")
         clock.follow(args.timeout)
         clock.report()
 
