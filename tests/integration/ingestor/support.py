@@ -213,25 +213,13 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "
 
 def run_validator(settings: Settings, expected_outputs: int, timeout: float = 60) -> None:
     """The validator's handler in-process, in its real consumer group, until all is out."""
-    producer = EventProducer(settings)
-    validator = Validator(settings, producer)
-    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.validator",
-                             raw_topics(settings), "validator")
-    deadline = time.monotonic() + timeout
-    try:
-        while chunk_count(settings, output_topics(settings)) < expected_outputs:
-            assert time.monotonic() < deadline, "validator did not catch up"
-            batch = consumer.poll_batch(timeout=0.5)
-            if batch:
-                validator.handle(batch)
-                consumer.store(batch)
-    finally:
-        consumer.close()
+    validate_until(settings,
+                   lambda: chunk_count(settings, output_topics(settings)) >= expected_outputs,
+                   timeout)
 
 
 def validate_until(settings: Settings, done: Callable[[], bool], timeout: float = 60) -> None:
-    """Like run_validator, until `done()` (for outputs that are not all chunks or records,
-    e.g. messages dead-lettered whole)."""
+    """The validator's handler in-process, in its real consumer group, until `done()`."""
     producer = EventProducer(settings)
     validator = Validator(settings, producer)
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.validator",
