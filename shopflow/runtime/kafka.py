@@ -85,6 +85,12 @@ def consumer_config(settings: Settings, group_id: str, **overrides: Any) -> dict
         "session.timeout.ms": 10_000,
         "max.poll.interval.ms": 300_000,
         "fetch.min.bytes": 1,
+        # A message is a chunk of up to 1,000 records: librdkafka's defaults (100,000
+        # messages per partition, 64 MB of fetched data) let a consumer that runs behind
+        # hold hundreds of MB of decompressed chunks it cannot handle before long anyway.
+        "queued.min.messages": 100,
+        "queued.max.messages.kbytes": 16 * 1024,
+        "fetch.max.bytes": 16 * 1024 * 1024,
         "isolation.level": "read_committed",
     }
     config.update(overrides)
