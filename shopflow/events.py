@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from contracts.chunk import Envelope, FileOrigin, ReplayMark
+from contracts.chunk import MAX_LINE, Envelope, FileOrigin, ReplayMark
 
 # Provenance headers, set by the ingestor and carried through every stage.
 H_BATCH_ID = "shopflow.batch_id"
@@ -76,7 +76,7 @@ def envelope_from_headers(headers: dict[str, str], fallback_entity: str = "") ->
     line = headers.get(H_LINE, "")
     batch_id, source_file = headers.get(H_BATCH_ID), headers.get(H_SOURCE_FILE)
     if not batch_id or not source_file or not (line.isascii() and line.isdigit()) \
-            or not 1 <= int(line) < 2**31:
+            or not 1 <= int(line) <= MAX_LINE:
         raise ValueError("the message has no complete provenance (batch, file, line)")
     version = headers.get(H_CONTRACT_VERSION, "")
     origin = FileOrigin(batch_id, source_file, headers.get(H_ENTITY) or fallback_entity,

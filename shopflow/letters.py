@@ -64,8 +64,8 @@ def bounded_detail(errors: list[FieldError]) -> tuple[str, bool]:
     kept: list[str] = []
     size = 2
     for error in errors:
-        item = json.dumps({"code": error.code.value, "field": _short(error.field or "") or None,
-                           "message": _short(error.message)}, ensure_ascii=False)
+        item = json.dumps({"code": error.code.value, "field": shorten(error.field or "") or None,
+                           "message": shorten(error.message)}, ensure_ascii=False)
         size += len(item.encode("utf-8", "backslashreplace")) + 1
         if size > MAX_DETAIL_BYTES:
             return "[" + ",".join(kept) + "]", True
@@ -73,7 +73,8 @@ def bounded_detail(errors: list[FieldError]) -> tuple[str, bool]:
     return "[" + ",".join(kept) + "]", False
 
 
-def _short(text: str) -> str:
+def shorten(text: str) -> str:
+    """Text for a header or a log line: at most MAX_MESSAGE_CHARS characters."""
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 3] + "..."
 
 
@@ -85,8 +86,8 @@ def dead_letter_headers(envelope: Envelope, where: Where, errors: list[FieldErro
     first_failed = envelope.replay["first_failed_at"] if envelope.replay else ""
     extra = [
         (H_ERR_CODES, ",".join(codes)),
-        (H_ERR_FIELD, _short(first.field or "")),
-        (H_ERR_MESSAGE, _short(first.message)),
+        (H_ERR_FIELD, shorten(first.field or "")),
+        (H_ERR_MESSAGE, shorten(first.message)),
         (H_ERR_DETAIL, detail),
         (H_ERR_COUNT, str(len(errors))),
         (H_ERR_CONTRACT_VERSION, str(envelope.origin.contract_version)),
@@ -105,7 +106,7 @@ def dead_letter_headers(envelope: Envelope, where: Where, errors: list[FieldErro
 
 def message_error_headers(where: Where, message: str, now: str) -> Headers:
     """The error headers of a whole message that is not a chunk (no record identity)."""
-    error = FieldError(ErrorCode.UNPARSEABLE, None, _short(message))
+    error = FieldError(ErrorCode.UNPARSEABLE, None, shorten(message))
     extra = [
         (H_ERR_CODES, error.code.value),
         (H_ERR_FIELD, ""),

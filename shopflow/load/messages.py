@@ -24,7 +24,7 @@ from confluent_kafka import Message
 from pydantic import ValidationError
 
 from contracts import ENTITIES
-from contracts.chunk import CHUNK_VERSION, FileOrigin
+from contracts.chunk import CHUNK_VERSION, MAX_LINE, FileOrigin
 from shopflow.events import (
     BatchCompleted,
     ControlEvent,
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 # Control events the loader itself emits or that belong to later stages.
 IGNORED_EVENTS = (BatchCompleted, WarehouseBuilt)
-MAX_LINE = 2**31  # line numbers are PostgreSQL integers
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +125,8 @@ def check_valid_chunk(msg: Message, entity: str) -> ValidChunk:
 
 def entry_problem(line: int, record: Any) -> str | None:
     """Why the database cannot store this chunk entry (None: nothing Python can see)."""
-    if not 0 < line < MAX_LINE:
-        return (f"line number {line} is outside 1..{MAX_LINE - 1}, the line numbers "
+    if not 0 < line <= MAX_LINE:
+        return (f"line number {line} is outside 1..{MAX_LINE}, the line numbers "
                 "PostgreSQL can store")
     if type(record) is not dict:
         return "the chunk entry has no record object"

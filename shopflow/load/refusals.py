@@ -26,7 +26,7 @@ import psycopg
 
 from contracts.chunk import Envelope, ReplayMark
 from contracts.errors import ErrorCode, FieldError
-from shopflow.letters import Where, dead_letter_headers, failure_time
+from shopflow.letters import Where, dead_letter_headers, failure_time, shorten
 from shopflow.load.messages import ValidChunk
 from shopflow.runtime.kafka import EventProducer, Headers
 from shopflow.runtime.settings import Settings
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 # OperationalError, which the loader would otherwise retry forever.
 REFUSED = (psycopg.errors.DataError, psycopg.errors.IntegrityError,
            psycopg.errors.ProgramLimitExceeded)
-MAX_MESSAGE_CHARS = 1000
 _NUL_ESCAPE = b"\\u0000"
 UNTRANSLATABLE_CHARACTER = "22P05"  # what jsonb says about \u0000
 
@@ -152,11 +151,7 @@ def refusal(chunk: ValidChunk, entry: ChunkEntry, exc: psycopg.Error) -> Refusal
     else:
         text = f"PostgreSQL refused the record: {text}"
     text += f" [SQLSTATE {exc.sqlstate}]"
-    return Refusal(chunk, entry, _short(text), diag.column_name or None)
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 3] + "..."
+    return Refusal(chunk, entry, shorten(text), diag.column_name or None)
 
 
 # ------------------------------------------------------------------------ dead letters
