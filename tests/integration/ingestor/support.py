@@ -204,11 +204,12 @@ def control_events(settings: Settings) -> list[ControlEvent]:
     return [decode_event(r.value or b"") for r in records]
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "") -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "",
+               poll: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
-        time.sleep(0.2)
+        time.sleep(poll)
 
 
 def run_validator(settings: Settings, expected_outputs: int, timeout: float = 60) -> None:

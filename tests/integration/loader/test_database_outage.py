@@ -50,7 +50,7 @@ def test_loader_rides_out_a_database_outage(settings: Settings, kafka_bootstrap:
     platform = settings.model_copy(update={
         "database_url": url, "loader_database_url": with_user(url, "shopflow_loader")})
     publish_run(platform, feed)
-    loader = LoaderProcess(platform, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="5").start()
+    loader = LoaderProcess(platform, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="1").start()
     try:
         wait_until(lambda: staged_rows(url) > 0, 60, "loading to start",
                    check=loader.assert_running, poll=0.05)

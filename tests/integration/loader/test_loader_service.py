@@ -50,10 +50,11 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         platform_settings: Settings, database: TestDatabase, feed: list[BatchFeed],
         tmp_path: Path) -> None:
     publish_run(platform_settings, feed)
-    # Small message batches (5 chunks of 10 records): the run spans many transactions to
-    # be killed between. Static membership: a restarted process takes its partitions back
-    # without a rebalance.
-    loader = LoaderProcess(platform_settings, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="5",
+    # One chunk of 10 records per message batch: the run spans hundreds of transactions to
+    # be killed between, and five kills end well before the run does (with 5 chunks per
+    # batch the loader once finished all 8,255 rows before the last kill). Static
+    # membership: a restarted process takes its partitions back without a rebalance.
+    loader = LoaderProcess(platform_settings, tmp_path, SHOPFLOW_CONSUME_BATCH_SIZE="1",
                            SHOPFLOW_CONSUMER_INSTANCE_ID="loader-1")
     total = sum(len(f.valid) for b in feed for f in b.files)
     rng = random.Random()
@@ -67,6 +68,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         time.sleep(rng.uniform(0, 0.3))
         loader.kill()
         rows_at_kills.append(staged_rows(database.url))
+    print(f"staged rows at each kill: {rows_at_kills} of {total}")
     assert rows_at_kills[-1] < total, f"the run ended before the last kill: {rows_at_kills}"
     loader.start(SHOPFLOW_CONSUME_BATCH_SIZE="500")
     try:

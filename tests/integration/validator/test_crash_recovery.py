@@ -61,8 +61,8 @@ def produce_raw(settings: Settings) -> int:
 
 def start_validator(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     env = settings_env(settings)
-    # A batch is this many chunks: many small batches, so a kill lands mid-way.
-    env["SHOPFLOW_CONSUME_BATCH_SIZE"] = "2"
+    # One chunk per batch: many small batches, so a kill lands mid-way.
+    env["SHOPFLOW_CONSUME_BATCH_SIZE"] = "1"
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "services.validator"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -76,10 +76,11 @@ def test_sigkill_mid_batch_then_restart_loses_nothing(
     first = start_validator(settings, log)
     try:
         wait_until(lambda: topic_size(settings, output_topics(settings)) > 0, 60,
-                   "first outputs")
+                   "first outputs", poll=0.05)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         done_before_kill = chunk_count(settings, output_topics(settings))  # records
+        print(f"records out before the kill: {done_before_kill} of {RECORDS}")
         assert done_before_kill < RECORDS, "killed too late to prove anything"
         second = start_validator(settings, log)
         try:
