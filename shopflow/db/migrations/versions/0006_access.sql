@@ -1,0 +1,1 @@
+-- API keys, database roles and the reporting access (issue 14): filled in by that issue's work.

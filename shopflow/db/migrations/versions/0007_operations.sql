@@ -1,0 +1,1 @@
+-- Run history and retention (issue 15): filled in by that issue's work.
