@@ -5,8 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DAY_MS = 24 * 3600 * 1000
+# Daily feeds get a day plus two hours of slack; slower-moving entities more.
+FRESHNESS_HOURS: dict[str, float] = {
+    "orders": 26, "order_items": 26, "clickstream": 26, "inventory": 26, "customers": 26,
+    "products": 72, "reviews": 72, "campaigns": 192,
+}
 
 
 class Settings(BaseSettings):
@@ -55,6 +62,37 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     dlq_max_attempts: int = Field(5, ge=1)
     fiscal_year_start_month: int = Field(1, ge=1, le=12)
+
+    # Operations (issue 15, docs/operations.md). Freshness: hours an entity may go without a
+    # new business date before it is stale (a JSON object; entities not given keep these).
+    freshness_hours: dict[str, float] = Field(default_factory=lambda: dict(FRESHNESS_HOURS))
+    # Statistical checks: robust z-score (|x - median| / (1.4826 * MAD)) above which a value
+    # is an outlier, over the previous baseline_days; a day's volume below drop_ratio times
+    # its baseline median is a drop.
+    outlier_z_threshold: float = Field(6.0, gt=0)
+    outlier_baseline_days: int = Field(28, ge=3)
+    volume_drop_ratio: float = Field(0.5, gt=0, lt=1)
+    # Retention (shopflow retention run). Topic retention.ms per kind, -1 = forever.
+    retention_raw_ms: int = Field(7 * DAY_MS, ge=-1)
+    retention_valid_ms: int = Field(7 * DAY_MS, ge=-1)
+    retention_dlq_ms: int = Field(30 * DAY_MS, ge=-1)
+    retention_control_ms: int = Field(30 * DAY_MS, ge=-1)
+    retention_dead_letter_days: int = Field(30, ge=1)  # payloads of resolved letters
+    retention_staging_days: int = Field(30, ge=1)  # superseded staging versions
+    retention_processed_days: int = Field(7, ge=1)  # landing/.processed
+
+    @field_validator("freshness_hours")
+    @classmethod
+    def _freshness_for_every_entity(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(FRESHNESS_HOURS))
+        if unknown:
+            raise ValueError(f"freshness_hours: unknown entities {unknown}")
+        if any(hours <= 0 for hours in value.values()):
+            raise ValueError("freshness_hours: hours must be positive")
+        return {**FRESHNESS_HOURS, **value}
+
+    def topic_retention_ms(self, kind: str) -> int:
+        return int(getattr(self, f"retention_{kind}_ms"))
 
     def database_url_for(self, service: str) -> str:
         override = getattr(self, f"{service}_database_url", None)
