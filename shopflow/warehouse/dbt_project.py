@@ -1,0 +1,126 @@
+"""The dbt project in warehouse/: parsed once per process, built after each warehouse build.
+
+The transformer's scoped SQL build writes the star schema and marts (runner.py); the dbt
+project declares them as sources and builds the layers on top (reporting views, the users'
+own models in models/custom/) with their tests. dbt reads its connection from the
+SHOPFLOW_DBT_* variables of warehouse/profiles.yml, filled here from the same database URL
+the transformer uses, so `shopflow dbt ...`, the service and a hand-run `dbt build` agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from psycopg.conninfo import conninfo_to_dict
+
+from shopflow.runtime.errors import ShopflowError
+
+log = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "warehouse"
+# What the transformer builds after each warehouse build: every dbt model of the project
+# (the core tables are sources) and the tests attached to those models.
+AFTER_BUILD_SELECTOR = ("--select", "resource_type:model", "--indirect-selection", "cautious")
+_DBT_LOCK = threading.Lock()  # dbt keeps global state: one invocation at a time per process
+
+
+class DbtFailed(ShopflowError):
+    """dbt could not parse the project, or a model or test of it failed."""
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    command: str
+    success: bool
+    seconds: float
+    nodes: dict[str, str] = field(default_factory=dict)  # unique_id -> status
+    node_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted(n for n, s in self.nodes.items() if s in ("error", "fail", "skipped"))
+
+
+def profile_env(database_url: str) -> dict[str, str]:
+    """The SHOPFLOW_DBT_* variables profiles.yml reads, from a libpq URL."""
+    parts = conninfo_to_dict(database_url)
+    env = {"SHOPFLOW_DBT_HOST": str(parts.get("host") or "127.0.0.1"),
+           "SHOPFLOW_DBT_PORT": str(parts.get("port") or "5432"),
+           "SHOPFLOW_DBT_USER": str(parts.get("user") or "shopflow_transformer"),
+           "SHOPFLOW_DBT_PASSWORD": str(parts.get("password") or ""),
+           "SHOPFLOW_DBT_DBNAME": str(parts.get("dbname") or "shopflow")}
+    if parts.get("sslmode"):
+        env["SHOPFLOW_DBT_SSLMODE"] = str(parts["sslmode"])
+    return env
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+class DbtProject:
+    """One dbt project for one database; the manifest is parsed on first use and reused."""
+
+    def __init__(self, database_url: str, project_dir: Path = PROJECT_DIR) -> None:
+        self.project_dir = project_dir
+        self._env = profile_env(database_url)
+        self._manifest: Any = None
+
+    def _args(self, command: Sequence[str]) -> list[str]:
+        return [*command, "--project-dir", str(self.project_dir),
+                "--profiles-dir", str(self.project_dir), "--quiet"]
+
+    def parse(self) -> float:
+        """Parse the project (once per process); the seconds it took."""
+        from dbt.cli.main import dbtRunner
+
+        started = time.monotonic()
+        with _DBT_LOCK, _environment(self._env):
+            result = dbtRunner().invoke(self._args(["parse"]))
+        if not result.success:
+            raise DbtFailed(f"dbt could not parse {self.project_dir}: {result.exception}")
+        self._manifest = result.result
+        return round(time.monotonic() - started, 3)
+
+    def invoke(self, command: Sequence[str]) -> DbtRun:
+        """Run a dbt command (build, run, test, docs generate, ...) on the parsed project."""
+        from dbt.cli.main import dbtRunner
+
+        if self._manifest is None:
+            self.parse()
+        started = time.monotonic()
+        with _DBT_LOCK, _environment(self._env):
+            result = dbtRunner(manifest=self._manifest).invoke(self._args(command))
+        run = DbtRun(command=" ".join(command), success=bool(result.success),
+                     seconds=round(time.monotonic() - started, 3))
+        for node in getattr(result.result, "results", None) or []:
+            run.nodes[node.node.unique_id] = str(node.status)
+            run.node_seconds[node.node.unique_id] = round(float(node.execution_time), 3)
+        if result.exception is not None:
+            raise DbtFailed(f"dbt {run.command} failed: {result.exception}")
+        return run
+
+    def build_after_warehouse(self) -> DbtRun:
+        """Build every dbt model (reporting, custom) and its tests over the new warehouse."""
+        run = self.invoke(["build", *AFTER_BUILD_SELECTOR])
+        log.info("dbt models built", extra={"success": run.success, "seconds": run.seconds,
+                                            "nodes": len(run.nodes), "failed": run.failed})
+        return run

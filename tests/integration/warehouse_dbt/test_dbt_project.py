@@ -1,0 +1,86 @@
+"""The dbt project over a real warehouse: sources tested, a user's own model built."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from shopflow.warehouse.dbt_project import PROJECT_DIR, DbtProject
+from tests.conftest import TestDatabase as Database
+from tests.integration.transformer.scenario import Warehouse
+from tests.integration.transformer.test_build_safety import stage_three_batches
+
+pytestmark = pytest.mark.integration
+
+CUSTOM_MODEL = """
+-- A user's model: revenue per category over all days, from our mart.
+{{ config(materialized='table') }}
+select category, sum(revenue) as revenue, sum(orders) as orders
+from {{ source('marts', 'daily_category_sales') }}
+group by category
+"""
+
+CUSTOM_MODEL_DOCS = """
+version: 2
+models:
+  - name: category_totals
+    description: "Revenue per category over all days."
+    columns:
+      - name: category
+        data_tests: [unique, not_null]
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    copy = tmp_path / "warehouse"
+    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    return copy
+
+
+def built_warehouse(database: Database) -> Warehouse:
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    for batch in ("b1", "b2", "b3"):
+        assert wh.build(batch).status == "succeeded"
+    return wh
+
+
+def test_a_users_model_in_custom_is_built_with_the_rest(database: Database,
+                                                         project: Path) -> None:
+    wh = built_warehouse(database)
+    (project / "models" / "custom" / "category_totals.sql").write_text(CUSTOM_MODEL)
+    (project / "models" / "custom" / "category_totals.yml").write_text(CUSTOM_MODEL_DOCS)
+    dbt = DbtProject(database.url_as("shopflow_transformer"), project)
+    run = dbt.build_after_warehouse()
+    assert run.success, run.nodes
+    assert run.nodes["model.shopflow.category_totals"] == "success"
+    tests = [n for n in run.nodes if n.startswith("test.shopflow.") and "category_totals" in n]
+    assert len(tests) == 2 and all(run.nodes[t] == "pass" for t in tests)
+    assert sorted(wh.rows("SELECT category, revenue, orders FROM custom.category_totals")) == \
+        sorted(wh.rows("SELECT category, sum(revenue), sum(orders) FROM"
+                       " marts.daily_category_sales GROUP BY category"))
+
+
+def test_every_key_and_enum_test_passes_on_a_built_warehouse(database: Database,
+                                                             project: Path) -> None:
+    built_warehouse(database)
+    run = DbtProject(database.url_as("shopflow_transformer"), project).invoke(
+        ["test", "--select", "source:*"])
+    assert run.success, run.failed
+    assert len(run.nodes) >= 30 and set(run.nodes.values()) == {"pass"}
+
+
+def test_a_broken_key_fails_its_dbt_test(database: Database, project: Path) -> None:
+    built_warehouse(database)
+    with psycopg.connect(database.url) as conn:  # the owner breaks the key on purpose
+        conn.execute("ALTER TABLE marts.daily_sales DROP CONSTRAINT daily_sales_pkey")
+        conn.execute("INSERT INTO marts.daily_sales SELECT * FROM marts.daily_sales LIMIT 1")
+    run = DbtProject(database.url_as("shopflow_transformer"), project).invoke(
+        ["test", "--select", "source:marts.daily_sales"])
+    assert not run.success
+    assert [n.split(".")[2] for n in run.failed] == [
+        "source_unique_marts_daily_sales_sales_date"]
