@@ -21,6 +21,7 @@ from shopflow.runtime.loop import ProcessingLoop, RetryPolicy
 from shopflow.runtime.service import ServiceContext
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic, create_topics
+from shopflow.warehouse.after_build import DbtAfterBuild
 
 log = logging.getLogger(__name__)
 SERVICE = "transformer"
@@ -37,7 +38,9 @@ def main(context: ServiceContext) -> None:
     producer = EventProducer(settings)
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", [topic],
                              SERVICE)
-    batch_handler = InOrder(BuildHandler(settings, producer))
+    after_build = (DbtAfterBuild(settings.database_url_for(SERVICE))
+                   if settings.dbt_models_after_build else None)
+    batch_handler = InOrder(BuildHandler(settings, producer, after_build=after_build))
     ProcessingLoop(consumer, batch_handler, context.shutdown, BUILD_RETRY,
                    max_messages=100).run()
 

@@ -20,6 +20,7 @@ from shopflow.warehouse import BuildFailed, BuildRequest, BuildResult, run_build
 log = logging.getLogger(__name__)
 
 Builder = Callable[[BuildRequest], BuildResult]
+AfterBuild = Callable[[BuildResult], object]
 
 
 def build_request(event: BatchCompleted) -> BuildRequest:
@@ -41,13 +42,14 @@ class BuildHandler:
     """
 
     def __init__(self, settings: Settings, producer: EventProducer,
-                 builder: Builder | None = None) -> None:
+                 builder: Builder | None = None, after_build: AfterBuild | None = None) -> None:
         self._topic = control_topic(settings)
         self._producer = producer
         url = settings.database_url_for("transformer")
         fiscal = settings.fiscal_year_start_month
         self._build = builder or (
             lambda request: run_build(url, request, fiscal_start_month=fiscal))
+        self._after_build = after_build
 
     def handle(self, msg: Message) -> WarehouseBuilt | None:
         topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
@@ -67,6 +69,8 @@ class BuildHandler:
         if not result.reused:
             BATCH_SECONDS.labels("transformer").observe(result.seconds)
             BUILD_SECONDS.labels(result.status).observe(result.seconds)
+            if self._after_build is not None:
+                self._after_build(result)
         built = built_event(event.batch_id, result)
         self._producer.produce(self._topic, encode_event(built), key=event.batch_id)
         self._producer.flush()

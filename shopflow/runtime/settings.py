@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # new business date before it is stale (a JSON object; entities not given keep these).
     freshness_hours: dict[str, float] = Field(default_factory=lambda: dict(FRESHNESS_HOURS))
     # Statistical checks: robust z-score (|x - median| / (1.4826 * MAD)) above which a value
+    # The transformer builds the dbt project's models (reporting, custom) after each
+    # warehouse build (docs/warehouse.md).
+    dbt_models_after_build: bool = True
     # is an outlier, over the previous baseline_days; a day's volume below drop_ratio times
     # its baseline median is a drop.
     outlier_z_threshold: float = Field(6.0, gt=0)

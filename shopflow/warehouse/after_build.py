@@ -1,0 +1,56 @@
+"""After a committed warehouse build: the dbt models on top of it (reporting, custom).
+
+A dbt failure (a user's model that does not compile, a failing test of it) never undoes or
+blocks the warehouse build: it is logged, counted in `shopflow_dbt_runs_total{outcome}`,
+and recorded in the build's ops.builds.stats["dbt"], which WarehouseBuilt carries too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prometheus_client import Counter
+from psycopg.types.json import Jsonb
+
+from shopflow.db.connect import connect
+from shopflow.warehouse.dbt_project import DbtFailed, DbtProject, DbtRun
+from shopflow.warehouse.runner import BuildResult
+
+log = logging.getLogger(__name__)
+
+DBT_RUNS = Counter("shopflow_dbt_runs_total", "dbt builds after a warehouse build",
+                   ["outcome"])
+
+
+def summary(run: DbtRun) -> dict[str, Any]:
+    models = [n for n in run.nodes if n.startswith("model.")]
+    tests = [n for n in run.nodes if n.startswith("test.")]
+    return {"success": run.success, "seconds": run.seconds, "models": len(models),
+            "tests": len(tests), "failed": run.failed}
+
+
+class DbtAfterBuild:
+    """Builds the dbt project after each new warehouse build and records the outcome."""
+
+    def __init__(self, database_url: str, project: DbtProject | None = None) -> None:
+        self._url = database_url
+        self._project = project or DbtProject(database_url)
+
+    def __call__(self, result: BuildResult) -> dict[str, Any]:
+        try:
+            outcome = summary(self._project.build_after_warehouse())
+        except DbtFailed as exc:
+            outcome = {"success": False, "error": str(exc)[:2000]}
+        DBT_RUNS.labels("succeeded" if outcome["success"] else "failed").inc()
+        if not outcome["success"]:
+            log.error("dbt models failed after the warehouse build",
+                      extra={"build_id": result.build_id, **outcome})
+        self._record(result.build_id, outcome)
+        result.stats["dbt"] = outcome
+        return outcome
+
+    def _record(self, build_id: int, outcome: dict[str, Any]) -> None:
+        with connect(self._url) as conn:
+            conn.execute("UPDATE ops.builds SET stats = stats || %s WHERE build_id = %s",
+                         (Jsonb({"dbt": outcome}), build_id))
