@@ -19,6 +19,7 @@ from services.dashboard_api.health import KafkaProbe
 from services.dashboard_api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from services.dashboard_api.problems import Problem, install_problem_handlers
 from services.dashboard_api.replay import ReplayProducer
+from shopflow.access import check_configured_key
 from shopflow.runtime.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,9 @@ def _register_problem_schema(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings, vendor_dir: Path | None = None) -> FastAPI:
+    """The app; raises PlaceholderKeyError for an empty or placeholder SHOPFLOW_API_KEY."""
+    configured = settings.api_key
+    check_configured_key(configured.get_secret_value() if configured is not None else None)
     app = FastAPI(title="ShopFlow dashboard API", version="1", description=DESCRIPTION,
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -12,9 +11,10 @@ from fastapi import Depends, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
 from psycopg_pool import ConnectionPool
 
+from services.dashboard_api.auth import HEADER, Caller, identify, metrics_need_key, refuse
 from services.dashboard_api.caching import apply_etag, build_token, make_etag, pipeline_token
 from services.dashboard_api.params import DateRange, IsoDate, resolve_range
-from services.dashboard_api.problems import ProblemError
+from shopflow.access import Scope
 from shopflow.runtime.settings import Settings
 
 POOL_TIMEOUT_S = 5.0
@@ -76,19 +76,41 @@ def date_range(
 RangeDep = Annotated[DateRange, Depends(date_range)]
 
 
-_API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
-                               description="The API key (SHOPFLOW_API_KEY)")
+_API_KEY_HEADER = APIKeyHeader(
+    name=HEADER, auto_error=False,
+    description="An API key from `shopflow keys create` (or SHOPFLOW_API_KEY)")
 
 
-def require_api_key(
-    settings: SettingsDep, x_api_key: Annotated[str | None, Security(_API_KEY_HEADER)] = None,
-) -> None:
-    expected = settings.api_key.get_secret_value().encode()
-    given = (x_api_key or "").encode()
-    # Constant time, so the key cannot be guessed byte by byte from response times.
-    if not x_api_key or not hmac.compare_digest(given, expected):
-        raise ProblemError(401, "unauthorized", "a valid X-API-Key header is required",
-                           headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'})
+def current_caller(
+    request: Request, conn: ConnDep, settings: SettingsDep,
+    x_api_key: Annotated[str | None, Security(_API_KEY_HEADER)] = None,
+) -> Caller:
+    """Who sent the request (anonymous without a key); 401 for a bad key."""
+    return identify(conn, settings, x_api_key, request.url.path)
 
 
-ApiKeyDep = Depends(require_api_key)
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def requires(scope: Scope, *, only_beyond_localhost: bool = False) -> Callable[..., Caller]:
+    """A dependency that lets the call through only with a key carrying `scope`."""
+
+    def dependency(request: Request, caller: CallerDep, settings: SettingsDep) -> Caller:
+        if only_beyond_localhost and not metrics_need_key(settings):
+            return caller
+        if caller.allows(scope):
+            return caller
+        reason = "missing_key" if caller.key_id is None else "missing_scope"
+        raise refuse(reason, caller.key_id, request.url.path, scope)
+
+    return dependency
+
+
+# One alias per scope: declare `caller: CustomersReader` (or list it in `dependencies=`).
+# MetricsReader needs a key only where `metrics_need_key` says so (setting
+# SHOPFLOW_API_METRICS_REQUIRE_KEY; by default when the API listens beyond localhost).
+require_metrics = requires(Scope.METRICS_READ, only_beyond_localhost=True)
+MetricsReader = Annotated[Caller, Depends(require_metrics)]
+CustomersReader = Annotated[Caller, Depends(requires(Scope.CUSTOMERS_READ))]
+DeadLettersReader = Annotated[Caller, Depends(requires(Scope.DEADLETTERS_READ))]
+DeadLettersReplayer = Annotated[Caller, Depends(requires(Scope.DEADLETTERS_REPLAY))]

@@ -146,7 +146,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problem statuses a route can answer."""
     described = {
         400: "Parameters that break a rule (start after end, range too long, bad cursor)",
-        401: "Missing or wrong API key",
+        401: "Missing, malformed, unknown or revoked API key (X-API-Key)",
+        403: "The API key lacks the scope this route needs",
         404: "No such resource",
         413: "Request body too large",
         422: "A parameter is malformed or out of range",

@@ -9,6 +9,7 @@ from shopflow.cli.batches import batches_command
 from shopflow.cli.dlq import dlq_app
 from shopflow.cli.generate import generate_command
 from shopflow.cli.ingest import ingest_command
+from shopflow.cli.keys import keys_app
 from shopflow.cli.transform import transform_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -20,6 +21,7 @@ app.command("ingest")(ingest_command)
 app.add_typer(dlq_app, name="dlq")
 app.command("transform")(transform_command)
 app.command("batches")(batches_command)
+app.add_typer(keys_app, name="keys")
 
 
 if __name__ == "__main__":

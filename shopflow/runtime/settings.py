@@ -51,7 +51,12 @@ class Settings(BaseSettings):
     max_line_bytes: int = Field(1024 * 1024, ge=64)
     poll_interval_s: float = Field(1.0, gt=0)
 
-    api_key: SecretStr = SecretStr("change-me")
+    # An optional operator key with every scope; no default, and the API refuses an empty
+    # or placeholder one. Prefer `shopflow keys create` (hashed, scoped, revocable).
+    api_key: SecretStr | None = None
+    # Whether aggregate endpoints need a key (metrics:read). Unset: they do when the API
+    # listens beyond localhost (api_host not a loopback address).
+    api_metrics_require_key: bool | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_range_days: int = Field(3660, ge=1)
@@ -62,14 +67,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     dlq_max_attempts: int = Field(5, ge=1)
     fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    # The transformer builds the dbt project's models (reporting, custom) after each
+    # warehouse build (docs/warehouse.md).
+    dbt_models_after_build: bool = True
 
     # Operations (issue 15, docs/operations.md). Freshness: hours an entity may go without a
     # new business date before it is stale (a JSON object; entities not given keep these).
     freshness_hours: dict[str, float] = Field(default_factory=lambda: dict(FRESHNESS_HOURS))
     # Statistical checks: robust z-score (|x - median| / (1.4826 * MAD)) above which a value
-    # The transformer builds the dbt project's models (reporting, custom) after each
-    # warehouse build (docs/warehouse.md).
-    dbt_models_after_build: bool = True
     # is an outlier, over the previous baseline_days; a day's volume below drop_ratio times
     # its baseline median is a drop.
     outlier_z_threshold: float = Field(6.0, gt=0)

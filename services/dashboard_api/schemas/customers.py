@@ -9,17 +9,19 @@ from pydantic import BaseModel, Field
 
 from services.dashboard_api.schemas.common import Money, Rate
 
+_PERSONAL = "Personal data: null unless the API key has the scope customers:read"
+
 
 class CustomerVersion(BaseModel):
     """One SCD2 version of the customer (valid_from inclusive, valid_to exclusive)."""
 
     version_number: int
-    email: str | None
-    first_name: str | None
-    last_name: str | None
+    email: str | None = Field(description=_PERSONAL)
+    first_name: str | None = Field(description=_PERSONAL)
+    last_name: str | None = Field(description=_PERSONAL)
     country: str | None
     region: str | None
-    city: str | None
+    city: str | None = Field(description=_PERSONAL)
     segment: str | None
     signup_date: date | None
     valid_from: datetime | None = Field(description="null for an inferred member")
@@ -49,6 +51,8 @@ class Customer(BaseModel):
     rfm_segment: str
     churn_score: float | None = Field(description="Days since last order / usual gap")
     churn_risk: Literal["low", "medium", "high"] | None
+    personal_data: bool = Field(
+        description="Whether the history carries e-mail, names and city (customers:read)")
     history: list[CustomerVersion]
 
 

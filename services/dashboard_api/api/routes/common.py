@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from services.dashboard_api.deps import pipeline_etag, warehouse_etag
+from services.dashboard_api.deps import pipeline_etag, require_metrics, warehouse_etag
 from services.dashboard_api.problems import problem_responses
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
@@ -14,12 +14,16 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 
 
 def figures_router(tag: str) -> APIRouter:
-    """Routes over marts.*: ETag of the latest warehouse build."""
-    return APIRouter(prefix="/api/v1", tags=[tag], dependencies=[Depends(warehouse_etag)],
-                     responses={**NOT_MODIFIED, **problem_responses(400, 422, 503)})
+    """Routes over marts.*: ETag of the latest warehouse build; metrics:read where the
+    API listens beyond localhost (deps.MetricsReader)."""
+    return APIRouter(prefix="/api/v1", tags=[tag],
+                     dependencies=[Depends(require_metrics), Depends(warehouse_etag)],
+                     responses={**NOT_MODIFIED, **problem_responses(400, 401, 403, 422, 503)})
 
 
 def pipeline_router(tag: str) -> APIRouter:
-    """Routes over ops.*: ETag of the latest build and of the pipeline ledger."""
-    return APIRouter(prefix="/api/v1", tags=[tag], dependencies=[Depends(pipeline_etag)],
-                     responses={**NOT_MODIFIED, **problem_responses(400, 422, 503)})
+    """Routes over ops.*: ETag of the latest build and of the pipeline ledger; metrics:read
+    where the API listens beyond localhost (deps.MetricsReader)."""
+    return APIRouter(prefix="/api/v1", tags=[tag],
+                     dependencies=[Depends(require_metrics), Depends(pipeline_etag)],
+                     responses={**NOT_MODIFIED, **problem_responses(400, 401, 403, 422, 503)})

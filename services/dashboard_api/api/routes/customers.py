@@ -8,10 +8,11 @@ from fastapi import Path
 
 from services.dashboard_api.api.routes.common import figures_router
 from services.dashboard_api.db import fetch_all, fetch_one
-from services.dashboard_api.deps import ConnDep
+from services.dashboard_api.deps import CallerDep, ConnDep
 from services.dashboard_api.problems import not_found, problem_responses
 from services.dashboard_api.schemas.common import money, money_ratio
 from services.dashboard_api.schemas.customers import Customer, CustomerVersion
+from shopflow.access import Scope
 
 router = figures_router("customers")
 
@@ -22,13 +23,19 @@ SELECT customer_id, segment, country, total_revenue, orders, units, first_order_
 FROM marts.customer_ltv WHERE customer_id = %s
 """
 _HISTORY = """
-SELECT version_number, email, first_name, last_name, country, region, city, segment,
+SELECT version_number, {personal}, country, region, segment,
        signup_date, valid_from, valid_to, is_current, is_inferred
 FROM marts.customer_history WHERE customer_id = %s ORDER BY version_number
 """
+# Personal fields leave the database only for a key with customers:read.
+_PERSONAL = ("email", "first_name", "last_name", "city")
+_WITH_PERSONAL = _HISTORY.format(personal=", ".join(_PERSONAL))
+_WITHOUT_PERSONAL = _HISTORY.format(
+    personal=", ".join(f"NULL::text AS {name}" for name in _PERSONAL))
 
 
-def _customer(row: dict[str, Any], history: list[dict[str, Any]]) -> Customer:
+def _customer(row: dict[str, Any], history: list[dict[str, Any]], personal: bool
+              ) -> Customer:
     churn = row["churn_score"]
     return Customer(
         customer_id=row["customer_id"], segment=row["segment"], country=row["country"],
@@ -40,18 +47,22 @@ def _customer(row: dict[str, Any], history: list[dict[str, Any]]) -> Customer:
         r_score=row["r_score"], f_score=row["f_score"], m_score=row["m_score"],
         rfm_segment=row["rfm_segment"], churn_score=float(churn) if churn is not None else None,
         churn_risk=row["churn_risk"],
-        history=[CustomerVersion(**version) for version in history])
+        personal_data=personal, history=[CustomerVersion(**version) for version in history])
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, summary="One customer",
             responses=problem_responses(404))
 def get_customer(
-    conn: ConnDep,
+    conn: ConnDep, caller: CallerDep,
     customer_id: Annotated[str, Path(min_length=1, max_length=200)],
 ) -> Customer:
     """Lifetime figures (SPEC 3: revenue, orders, first/last order, BG/NBD frequency,
-    recency and T), RFM scores and segment, churn risk and every SCD2 version."""
+    recency and T), RFM scores and segment, churn risk and every SCD2 version. E-mail,
+    names and city are filled only for a key with the scope `customers:read`."""
     row = fetch_one(conn, _LTV, (customer_id,))
     if row is None:
         raise not_found(f"no customer {customer_id!r} in the warehouse")
-    return _customer(row, fetch_all(conn, _HISTORY, (customer_id,)))
+    personal = caller.allows(Scope.CUSTOMERS_READ)
+    history = fetch_all(conn, _WITH_PERSONAL if personal else _WITHOUT_PERSONAL,
+                        (customer_id,))
+    return _customer(row, history, personal)

@@ -10,7 +10,7 @@ from fastapi import Query
 from contracts import ErrorCode
 from services.dashboard_api.api.routes.common import pipeline_router
 from services.dashboard_api.db import fetch_all
-from services.dashboard_api.deps import ConnDep
+from services.dashboard_api.deps import ConnDep, DeadLettersReader
 from services.dashboard_api.paging import CursorQuery, decode_cursor, encode_cursor, split_page
 from services.dashboard_api.schemas.pipeline import (
     CodeCount,
@@ -65,7 +65,7 @@ def letter_out(letter: DeadLetter) -> DeadLetterOut:
 
 @router.get("/dead-letters", response_model=DeadLetterList, summary="Dead letters")
 def get_dead_letters(
-    conn: ConnDep,
+    conn: ConnDep, _caller: DeadLettersReader,
     entity: Annotated[EntityName | None, Query(description="Only this entity")] = None,
     batch_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     error_code: Annotated[list[ErrorCode] | None, Query(
@@ -76,7 +76,8 @@ def get_dead_letters(
     cursor: CursorQuery = None,
 ) -> DeadLetterList:
     """Dead-lettered records with their errors and original payload, ordered by
-    batch, file and line."""
+    batch, file and line. Needs a key with the scope `deadletters:read` (payloads hold
+    personal data); the per-code summary does not."""
     codes = tuple(sorted(str(code) for code in error_code or ()))
     filters = {"entity": entity, "batch_id": batch_id, "codes": codes,
                "include_resolved": include_resolved}

@@ -20,5 +20,16 @@ def upgrade() -> None:
     op.execute(SQL.read_text(encoding="utf-8"))
 
 
+# Roles are cluster-wide (other databases may use them): the downgrade leaves them and
+# takes back only what this database granted.
+_DOWNGRADE = """
+DROP SCHEMA IF EXISTS reporting, reporting_personal CASCADE;
+DROP SCHEMA IF EXISTS access CASCADE;
+REVOKE SELECT (batch_id, file_name, sha256) ON ops.ingested_files FROM shopflow_api;
+GRANT SELECT ON ALL TABLES IN SCHEMA ops TO shopflow_api;
+ALTER DEFAULT PRIVILEGES IN SCHEMA ops GRANT SELECT ON TABLES TO shopflow_api;
+"""
+
+
 def downgrade() -> None:
-    pass
+    op.execute(_DOWNGRADE)
