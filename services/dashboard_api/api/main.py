@@ -5,7 +5,9 @@ from fastapi import APIRouter
 from services.dashboard_api.api.routes import (
     attribution,
     batches,
+    builds,
     categories,
+    checks,
     customers,
     dead_letters,
     funnel,
@@ -21,5 +23,5 @@ from services.dashboard_api.api.routes import (
 
 api_router = APIRouter()
 for module in (kpis, sales, products, categories, customers, segments, funnel, attribution,
-               inventory, batches, dead_letters, replay, quality, system):
+               inventory, batches, builds, dead_letters, replay, quality, checks, system):
     api_router.include_router(module.router)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from services.dashboard_api.deps import get_pool
+from services.dashboard_api.deps import POOL_TIMEOUT_S, get_pool
 from services.dashboard_api.health import database_health
 from services.dashboard_api.problems import not_found, problem_responses
 from services.dashboard_api.schemas.pipeline import Health
+from shopflow.ops.collector import OpsCollector
 
 router = APIRouter(tags=["system"])
 
@@ -32,9 +33,24 @@ def health(request: Request) -> JSONResponse:
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "Prometheus text exposition format"}})
-def metrics() -> Response:
-    """Request counts and latencies of this API, plus the process metrics."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request) -> Response:
+    """Request counts and latencies of this API, the process metrics and the pipeline's
+    ledger (builds, quality, quarantined files, dead letters, freshness: shopflow.ops)."""
+    return Response(generate_latest() + generate_latest(_ops_registry(request)),
+                    media_type=CONTENT_TYPE_LATEST)
+
+
+def _ops_registry(request: Request) -> CollectorRegistry:
+    """One registry per app with the ledger collector, over the app's pool."""
+    state = request.app.state
+    if getattr(state, "ops_registry", None) is None:
+        pool = get_pool(request)
+        state.ops_registry = CollectorRegistry()
+        state.ops_registry.register(OpsCollector(
+            lambda: pool.connection(timeout=POOL_TIMEOUT_S),
+            state.settings.freshness_hours))
+    registry: CollectorRegistry = state.ops_registry
+    return registry
 
 
 @router.get("/", include_in_schema=False)
