@@ -41,6 +41,7 @@ class Sales(BaseModel):
     range: Range
     grain: Grain
     category: str | None
+    channel: str | None = None
     points: list[SalesPoint]
 
 

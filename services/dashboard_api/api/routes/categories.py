@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
+
+from fastapi import Query
 
 from services.dashboard_api.api.routes.common import figures_router
 from services.dashboard_api.db import fetch_all
@@ -20,6 +23,15 @@ WHERE sales_date BETWEEN %(start)s AND %(end)s
 GROUP BY category
 ORDER BY sum(revenue) DESC, category
 """
+# With a channel: the same figures from the sold lines with their order's channel.
+_CATEGORIES_OF_CHANNEL = """
+SELECT category, sum(revenue) AS revenue, count(DISTINCT order_id) AS orders,
+       sum(units) AS units, sum(cost_amount) AS cost, sum(margin_amount) AS margin
+FROM marts.sales_lines
+WHERE sales_date BETWEEN %(start)s AND %(end)s AND channel = %(channel)s
+GROUP BY category
+ORDER BY sum(revenue) DESC, category
+"""
 
 
 def _margin_rate(margin: Decimal, revenue: Decimal) -> float:
@@ -27,10 +39,16 @@ def _margin_rate(margin: Decimal, revenue: Decimal) -> float:
 
 
 @router.get("/categories", response_model=Categories, summary="Category performance")
-def get_categories(conn: ConnDep, chosen: RangeDep) -> Categories:
+def get_categories(
+    conn: ConnDep, chosen: RangeDep,
+    channel: Annotated[str | None, Query(
+        min_length=1, max_length=100, description="Only orders of this sales channel")
+    ] = None,
+) -> Categories:
     """Per product category (the product's category at order time): revenue, orders
     (orders with a line in the category), units, cost of goods and margin."""
-    rows = fetch_all(conn, _CATEGORIES, {"start": chosen.start, "end": chosen.end})
+    rows = fetch_all(conn, _CATEGORIES if channel is None else _CATEGORIES_OF_CHANNEL,
+                     {"start": chosen.start, "end": chosen.end, "channel": channel})
     total = sum((r["revenue"] for r in rows), Decimal(0))
     items = [CategoryFigures(
         category=r["category"], revenue=money(r["revenue"]), orders=r["orders"],

@@ -33,12 +33,21 @@ GROUP BY 1 ORDER BY 1
 _ALL = _SALES.format(source="marts.daily_sales", category_filter="")
 _ONE_CATEGORY = _SALES.format(source="marts.daily_category_sales",
                               category_filter="AND category = %(category)s")
+# With a channel: the sold lines with their order's channel, summed per day.
+_ONE_CHANNEL = _SALES.format(source="""(
+    SELECT sales_date, sum(revenue) AS revenue, count(DISTINCT order_id) AS orders,
+           sum(units) AS units
+    FROM marts.sales_lines
+    WHERE channel = %(channel)s AND (%(category)s::text IS NULL OR category = %(category)s)
+    GROUP BY sales_date) AS lines""", category_filter="")
 
 
 def sales_points(conn: ConnDep, chosen: DateRange, grain: str,
-                 category: str | None) -> list[SalesPoint]:
-    params = {"start": chosen.start, "end": chosen.end, "grain": grain, "category": category}
-    rows = fetch_all(conn, _ALL if category is None else _ONE_CATEGORY, params)
+                 category: str | None, channel: str | None = None) -> list[SalesPoint]:
+    params = {"start": chosen.start, "end": chosen.end, "grain": grain, "category": category,
+              "channel": channel}
+    query = _ONE_CHANNEL if channel else (_ALL if category is None else _ONE_CATEGORY)
+    rows = fetch_all(conn, query, params)
     return [SalesPoint(period=r["period"], start=r["first_day"], end=r["last_day"],
                        revenue=money(r["revenue"]), orders=r["orders"], units=r["units"])
             for r in rows]
@@ -51,9 +60,12 @@ def get_sales(
     category: Annotated[str | None, Query(
         min_length=1, max_length=200, description="Only lines of this product category")
     ] = None,
+    channel: Annotated[str | None, Query(
+        min_length=1, max_length=100, description="Only orders of this sales channel")
+    ] = None,
 ) -> Sales:
     """Revenue, orders and units per period of the range, every period present (zero
     when nothing sold). Periods at the edges are cut to the range (`start`/`end`)."""
-    return Sales(range=Range.of(chosen), grain=grain, category=category,
-                 points=sales_points(conn, chosen, grain, category))
+    return Sales(range=Range.of(chosen), grain=grain, category=category, channel=channel,
+                 points=sales_points(conn, chosen, grain, category, channel))
 
