@@ -6,6 +6,7 @@ import typer
 
 from shopflow.cli import infra_commands
 from shopflow.cli.batches import batches_command
+from shopflow.cli.dbt import dbt_command
 from shopflow.cli.dlq import dlq_app
 from shopflow.cli.generate import generate_command
 from shopflow.cli.ingest import ingest_command
@@ -20,6 +21,8 @@ app.command("generate")(generate_command)
 app.command("ingest")(ingest_command)
 app.add_typer(dlq_app, name="dlq")
 app.command("transform")(transform_command)
+app.command("dbt", context_settings={"allow_extra_args": True,
+                                     "ignore_unknown_options": True})(dbt_command)
 app.command("batches")(batches_command)
 app.add_typer(keys_app, name="keys")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from shopflow.warehouse.after_build import DbtAfterBuild
 from shopflow.warehouse.dbt_project import PROJECT_DIR, DbtProject
 from tests.conftest import TestDatabase as Database
 from tests.integration.transformer.scenario import Warehouse
@@ -84,3 +85,19 @@ def test_a_broken_key_fails_its_dbt_test(database: Database, project: Path) -> N
     assert not run.success
     assert [n.split(".")[2] for n in run.failed] == [
         "source_unique_marts_daily_sales_sales_date"]
+
+
+def test_a_failing_users_model_is_recorded_and_leaves_the_build(database: Database,
+                                                                 project: Path) -> None:
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    result = wh.build("b1")
+    (project / "models" / "custom" / "broken.sql").write_text(
+        "select no_such_column from {{ source('marts', 'daily_sales') }}")
+    url = database.url_as("shopflow_transformer")
+    outcome = DbtAfterBuild(url, DbtProject(url, project))(result)
+    assert outcome["success"] is False and outcome["failed"] == ["model.shopflow.broken"]
+    status, dbt = wh.rows("SELECT status, stats->'dbt' FROM ops.builds WHERE build_id = %s",
+                          result.build_id)[0]
+    assert status == "succeeded" and dbt["failed"] == ["model.shopflow.broken"]
+    assert wh.value("SELECT count(*) FROM warehouse.fact_orders") == 1  # the build stands
