@@ -20,6 +20,7 @@ from confluent_kafka.admin import (
 )
 
 from contracts import ENTITIES
+from shopflow.runtime.kafka import client_config
 from shopflow.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
     """Create missing topics; returns those created. Without `names` (`shopflow init`),
     every topic of the platform, and existing ones get the platform's message size limit
     (topics made before it existed kept Kafka's 1 MB default)."""
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    admin = AdminClient(client_config(settings))
     wanted = list(names) if names is not None else all_topics(settings)
     existing = set(admin.list_topics(timeout=timeout).topics)
     if names is None:

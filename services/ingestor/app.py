@@ -9,6 +9,7 @@ from shopflow.ingest.publish import Interrupted
 from shopflow.ingest.runner import ensure_dirs, scan_once
 from shopflow.runtime.errors import DeliveryError
 from shopflow.runtime.kafka import EventProducer
+from shopflow.runtime.probes import database_reachable
 from shopflow.runtime.service import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ def main(context: ServiceContext) -> None:
     ensure_dirs(settings)
     producer = EventProducer(settings)
     context.health_checks["landing_dir"] = lambda: os.access(settings.landing_dir, os.W_OK)
+    context.health_checks["database"] = lambda: database_reachable(
+        settings.database_url_for("ingestor"))
     while not shutdown.requested:
         try:
             scan_once(settings, producer, lambda: shutdown.requested)

@@ -23,9 +23,25 @@ log = logging.getLogger(__name__)
 Headers = list[tuple[str, str | bytes | None]]
 
 
+def client_config(settings: Settings) -> dict[str, Any]:
+    """Where the brokers are and how to reach them (TLS when configured): every Kafka
+    client (producer, consumer, admin) starts from this."""
+    config: dict[str, Any] = {"bootstrap.servers": settings.kafka_bootstrap}
+    if settings.kafka_security_protocol == "SSL":
+        config["security.protocol"] = "SSL"
+        config["ssl.endpoint.identification.algorithm"] = "https"  # check the host name
+        optional = {"ssl.ca.location": settings.kafka_ssl_ca_location,
+                    "ssl.certificate.location": settings.kafka_ssl_certificate_location,
+                    "ssl.key.location": settings.kafka_ssl_key_location}
+        config.update({name: str(path) for name, path in optional.items() if path})
+        if settings.kafka_ssl_key_password is not None:
+            config["ssl.key.password"] = settings.kafka_ssl_key_password.get_secret_value()
+    return config
+
+
 def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "bootstrap.servers": settings.kafka_bootstrap,
+        **client_config(settings),
         "enable.idempotence": True,
         "acks": "all",
         "compression.type": "lz4",
@@ -75,7 +91,7 @@ class EventProducer:
 
 def consumer_config(settings: Settings, group_id: str, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "bootstrap.servers": settings.kafka_bootstrap,
+        **client_config(settings),
         "group.id": group_id,
         "enable.auto.commit": True,
         "auto.commit.interval.ms": 1000,

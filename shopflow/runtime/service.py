@@ -9,6 +9,7 @@ from http.server import ThreadingHTTPServer
 
 from shopflow.runtime.logging import configure_logging
 from shopflow.runtime.metrics import HealthCheck, start_http_server
+from shopflow.runtime.probes import KafkaProbe
 from shopflow.runtime.settings import Settings, get_settings
 from shopflow.runtime.shutdown import Shutdown
 
@@ -39,6 +40,8 @@ def bootstrap(name: str, *, serve_http: bool = True) -> ServiceContext:
     shutdown = Shutdown()
     shutdown.install_signal_handlers()
     context = ServiceContext(name=name, settings=settings, shutdown=shutdown)
+    # Every service talks to Kafka: /health names it when it is down.
+    context.health_checks["kafka"] = KafkaProbe(settings).reachable
     if serve_http:
         health: HealthCheck = context.health
         context.http = start_http_server(name, settings.metrics_host, settings.metrics_port,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,13 @@ class Settings(BaseSettings):
     )
 
     kafka_bootstrap: str = "localhost:9092"
+    # TLS to Kafka (librdkafka names, docs/security.md): SSL with the CA that signed the
+    # broker's certificate; a client certificate and key only if the broker asks for one.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL"] = "PLAINTEXT"
+    kafka_ssl_ca_location: Path | None = None
+    kafka_ssl_certificate_location: Path | None = None
+    kafka_ssl_key_location: Path | None = None
+    kafka_ssl_key_password: SecretStr | None = None
     topic_prefix: str = Field("shopflow", pattern=r"^[A-Za-z0-9._-]+$")
     topic_partitions: int = Field(6, ge=1, le=1000)
     topic_replication: int = Field(1, ge=1)
