@@ -58,6 +58,7 @@ class ProductAtRisk(BaseModel):
     warehouses: int = Field(ge=0)
     warehouses_out: int = Field(ge=0, description="Warehouses with nothing on hand")
     is_stockout: bool
+    below_reorder_point: bool
     daily_units: float = Field(ge=0, description="Units sold per day, last 28 days")
     days_of_cover: float | None = Field(
         description="on_hand / daily_units (null: nothing sold lately)")

@@ -61,6 +61,7 @@ def get_products_at_risk(
         snapshot_date=r["snapshot_date"], on_hand=r["on_hand"],
         reorder_point=r["reorder_point"], warehouses=r["warehouses"],
         warehouses_out=r["warehouses_out"], is_stockout=r["is_stockout"],
+        below_reorder_point=r["below_reorder_point"],
         daily_units=round(float(r["daily_units"]), 2),
         days_of_cover=(round(float(r["days_of_cover"]), 1)
                        if r["days_of_cover"] is not None else None)) for r in page]
