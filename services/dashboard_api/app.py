@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from services.dashboard_api import warehouse_docs
 from services.dashboard_api.api.main import api_router
 from services.dashboard_api.api.routes.system import STATIC_DIR
 from services.dashboard_api.caching import NotModified, on_not_modified
@@ -81,6 +82,7 @@ def create_app(settings: Settings, vendor_dir: Path | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_exception_handler(NotModified, on_not_modified)
     app.include_router(api_router)
+    app.include_router(warehouse_docs.router)
     _docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _register_problem_schema(app)

@@ -38,7 +38,8 @@ def main(context: ServiceContext) -> None:
     producer = EventProducer(settings)
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}.{SERVICE}", [topic],
                              SERVICE)
-    after_build = (DbtAfterBuild(settings.database_url_for(SERVICE))
+    after_build = (DbtAfterBuild(settings.database_url_for(SERVICE),
+                                 docs_dir=settings.dbt_docs_dir)
                    if settings.dbt_models_after_build else None)
     batch_handler = InOrder(BuildHandler(settings, producer, after_build=after_build))
     ProcessingLoop(consumer, batch_handler, context.shutdown, BUILD_RETRY,

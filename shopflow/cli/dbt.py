@@ -14,7 +14,9 @@ def dbt_command(ctx: typer.Context) -> None:
     SHOPFLOW_DATABASE_URL). Example: shopflow dbt build --select custom"""
     if not ctx.args:
         raise typer.BadParameter("give a dbt command, e.g. `shopflow dbt build`")
-    project = DbtProject(get_settings().database_url_for("transformer"))
+    settings = get_settings()
+    project = DbtProject(settings.database_url_for("transformer"),
+                         target_dir=settings.dbt_docs_dir)
     try:
         run = project.invoke(ctx.args)
     except DbtFailed as exc:

@@ -33,7 +33,8 @@ def transform_command(
         typer.echo(f"build {exc.build_id} failed: {exc}", err=True)
         raise typer.Exit(1) from None
     if dbt and not result.reused:
-        DbtAfterBuild(settings.database_url_for("transformer"))(result)
+        DbtAfterBuild(settings.database_url_for("transformer"),
+                      docs_dir=settings.dbt_docs_dir)(result)
     typer.echo(json.dumps({"build_id": result.build_id, "status": result.status,
                            "seconds": result.seconds, "dates": result.stats.get("dates"),
                            "first_date": result.stats.get("first_date"),

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # The transformer builds the dbt project's models (reporting, custom) after each
     # warehouse build (docs/warehouse.md).
     dbt_models_after_build: bool = True
+    # dbt's target folder (compiled SQL, the docs site the API serves at /warehouse/docs);
+    # unset = warehouse/target. Shared by the transformer and the API in docker-compose.
+    dbt_docs_dir: Path | None = None
 
     # Operations (issue 15, docs/operations.md). Freshness: hours an entity may go without a
     # new business date before it is stale (a JSON object; entities not given keep these).

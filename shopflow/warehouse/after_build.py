@@ -8,6 +8,7 @@ and recorded in the build's ops.builds.stats["dbt"], which WarehouseBuilt carrie
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter
@@ -33,13 +34,18 @@ def summary(run: DbtRun) -> dict[str, Any]:
 class DbtAfterBuild:
     """Builds the dbt project after each new warehouse build and records the outcome."""
 
-    def __init__(self, database_url: str, project: DbtProject | None = None) -> None:
+    def __init__(self, database_url: str, project: DbtProject | None = None,
+                 docs_dir: Path | None = None) -> None:
         self._url = database_url
-        self._project = project or DbtProject(database_url)
+        self._project = project or DbtProject(database_url, target_dir=docs_dir)
+        self._docs_written = False
 
     def __call__(self, result: BuildResult) -> dict[str, Any]:
         try:
             outcome = summary(self._project.build_after_warehouse())
+            if not self._docs_written:  # the catalog changes with migrations/models only
+                outcome["docs_seconds"] = self._project.generate_docs().seconds
+                self._docs_written = True
         except DbtFailed as exc:
             outcome = {"success": False, "error": str(exc)[:2000]}
         DBT_RUNS.labels("succeeded" if outcome["success"] else "failed").inc()

@@ -32,6 +32,11 @@ AFTER_BUILD_SELECTOR = ("--select", "resource_type:model", "--indirect-selection
 _DBT_LOCK = threading.Lock()  # dbt keeps global state: one invocation at a time per process
 
 
+def docs_file(docs_dir: Path | None) -> Path:
+    """Where `dbt docs generate --static` leaves its one-file site."""
+    return (docs_dir or PROJECT_DIR / "target") / "static_index.html"
+
+
 class DbtFailed(ShopflowError):
     """dbt could not parse the project, or a model or test of it failed."""
 
@@ -79,14 +84,17 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 class DbtProject:
     """One dbt project for one database; the manifest is parsed on first use and reused."""
 
-    def __init__(self, database_url: str, project_dir: Path = PROJECT_DIR) -> None:
+    def __init__(self, database_url: str, project_dir: Path = PROJECT_DIR,
+                 target_dir: Path | None = None) -> None:
         self.project_dir = project_dir
+        self.target_dir = target_dir or project_dir / "target"
         self._env = profile_env(database_url)
         self._manifest: Any = None
 
     def _args(self, command: Sequence[str]) -> list[str]:
         return [*command, "--project-dir", str(self.project_dir),
-                "--profiles-dir", str(self.project_dir), "--quiet"]
+                "--profiles-dir", str(self.project_dir),
+                "--target-path", str(self.target_dir), "--quiet"]
 
     def parse(self) -> float:
         """Parse the project (once per process); the seconds it took."""
@@ -117,6 +125,10 @@ class DbtProject:
         if result.exception is not None:
             raise DbtFailed(f"dbt {run.command} failed: {result.exception}")
         return run
+
+    def generate_docs(self) -> DbtRun:
+        """The docs site (catalog + lineage) as one file: docs_file(target_dir)."""
+        return self.invoke(["docs", "generate", "--static"])
 
     def build_after_warehouse(self) -> DbtRun:
         """Build every dbt model (reporting, custom) and its tests over the new warehouse."""
