@@ -27,7 +27,7 @@ INFRA := scripts/infra/infra.sh
 INSTALL_STAMP := $(INFRA_DIR)/install.stamp
 
 .PHONY: help install infra-up infra-down infra-status lint test test-unit test-integration \
-	test-e2e down clean demo bench
+	test-e2e down clean demo bench compose-env
 
 help:
 	@echo "make install         pip install -e '.[dev]' (no-op when pyproject.toml is unchanged)"
@@ -42,6 +42,7 @@ help:
 	@echo "make bench           benchmarks (figures printed; BENCH_ARGS=... to size them)"
 	@echo "make down            stop everything started from here"
 	@echo "make clean           down, then delete .infra/ and data/"
+	@echo "make compose-env     write .env with random database passwords for docker compose"
 
 # Re-installs only when pyproject.toml changed or a different interpreter is used; the stamp
 # records which interpreter (sys.prefix) the editable install went into.
@@ -93,6 +94,10 @@ demo: install node_modules/.package-lock.json
 bench: install infra-up
 	$(PYTHON) -m pip install -q -e '.[dev,bench]'
 	$(TEST_ENV) $(PYTHON) bench/bench_pipeline.py $(BENCH_ARGS)
+
+# docker compose reads its passwords from .env (not in git) and refuses to start without them.
+compose-env:
+	@scripts/security/compose_env.sh .env
 
 down:
 	@scripts/demo/services.sh down

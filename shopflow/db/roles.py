@@ -12,6 +12,7 @@ SERVICE_ROLES = {
     "loader": "shopflow_loader",
     "transformer": "shopflow_transformer",
     "api": "shopflow_api",
+    "reader": "shopflow_reader",  # BI tools: the reporting views only (docs/bi.md)
 }
 
 

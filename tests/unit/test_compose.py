@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,3 +58,54 @@ def test_infrastructure_has_healthchecks_and_volumes() -> None:
     init_deps = compose["services"]["init"]["depends_on"]
     assert init_deps["kafka"]["condition"] == "service_healthy"
     assert init_deps["postgres"]["condition"] == "service_healthy"
+
+
+ROLE_OF = {"ingestor": "shopflow_ingestor", "loader": "shopflow_loader",
+           "transformer": "shopflow_transformer", "dashboard_api": "shopflow_api"}
+
+
+def _urls(environment: dict[str, str]) -> list[str]:
+    return [v for k, v in environment.items() if k.endswith("DATABASE_URL")]
+
+
+def test_each_service_connects_as_its_own_role_and_only_init_as_owner() -> None:
+    services = _compose()["services"]
+    for name, role in ROLE_OF.items():
+        urls = _urls(services[name]["environment"])
+        assert urls and all(url.startswith(f"postgresql://{role}:") for url in urls), name
+    assert _urls(services["validator"].get("environment", {})) == []
+    owner = _urls(services["init"]["environment"])
+    assert owner and all(url.startswith("postgresql://shopflow:") for url in owner)
+
+
+def test_no_password_or_key_in_the_file_only_required_variables() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "SHOPFLOW_API_KEY" not in text and "change-me" not in text
+    secrets = re.findall(r"\$\{(\w*PASSWORD\w*)([^}]*)\}", text)
+    assert secrets, "passwords come from variables"
+    for name, rest in secrets:
+        assert rest.startswith(":?"), f"{name} must be required (${{{name}:?...}}), not {rest}"
+    assert not re.search(r"postgresql://[^:$]+:[^$@]+@", text), "a literal password in a URL"
+
+
+def test_make_compose_env_writes_every_password_compose_needs(tmp_path: Path) -> None:
+    target = tmp_path / ".env"
+    subprocess.run([str(ROOT / "scripts/security/compose_env.sh"), str(target)], check=True,
+                   capture_output=True)
+    values = dict(line.split("=", 1) for line in target.read_text().splitlines()
+                  if line and not line.startswith("#"))
+    needed = set(re.findall(r"\$\{(\w*PASSWORD\w*):\?", (ROOT / "docker-compose.yml").read_text()))
+    assert needed <= set(values)
+    assert len(set(values.values())) == len(values) and all(len(v) >= 32 for v in values.values())
+    assert target.stat().st_mode & 0o077 == 0, "readable by others"
+    before = target.read_text()
+    subprocess.run([str(ROOT / "scripts/security/compose_env.sh"), str(target)], check=True,
+                   capture_output=True)
+    assert target.read_text() == before, "an existing .env is never overwritten"
+
+
+def test_bi_override_publishes_postgres_on_a_configurable_port() -> None:
+    override = yaml.safe_load((ROOT / "docker-compose.bi.yml").read_text())
+    assert override["services"]["postgres"]["ports"] == [
+        "${SHOPFLOW_BI_BIND:-127.0.0.1}:${SHOPFLOW_BI_PORT:-5433}:5432"]
+    assert "ports" not in _compose()["services"]["postgres"]  # not published by default
