@@ -7,6 +7,7 @@ from a template that the current migrations were applied to once per session.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -140,5 +141,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             continue
         if key == "api_key":
             value = settings.api_key.get_secret_value()
+        if isinstance(value, dict | list):
+            value = json.dumps(value)  # how pydantic-settings reads complex fields
         env[f"SHOPFLOW_{key.upper()}"] = str(value)
     return env
