@@ -30,6 +30,7 @@ def test_docs_are_served_with_catalog_and_lineage(warehouse: LoadedWarehouse, tm
     body = page.text
     # the manifest (lineage) and the catalog (columns of the real tables) are inside
     assert "source.shopflow.marts.daily_sales" in body
+    assert "exposure.shopflow.api_sales" in body and "exposure.shopflow.web_dashboard" in body
     assert '"net_amount"' in body and "<script" in body
 
 
