@@ -34,7 +34,7 @@ help:
 	@echo "make infra-up        start local Kafka ($(KAFKA_PORT)) and PostgreSQL ($(PG_PORT))"
 	@echo "make infra-status    show whether they run (exit 0 = both running)"
 	@echo "make infra-down      stop them"
-	@echo "make lint            ruff + mypy"
+	@echo "make lint            ruff + mypy + promtool/amtool (alert rules and their tests)"
 	@echo "make test            install, infra-up, lint, then the whole test suite"
 	@echo "make test-unit       unit tests only (no infrastructure needed)"
 	@echo "make test-integration / test-e2e"
@@ -73,6 +73,7 @@ infra-status:
 lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m mypy shopflow services contracts
+	scripts/monitoring/monitoring.sh check
 
 # One pytest run over tests/ (unit, integration and e2e), so a failure anywhere fails the target.
 test: install node_modules/.package-lock.json infra-up lint
@@ -100,6 +101,7 @@ compose-env:
 	@scripts/security/compose_env.sh .env
 
 down:
+	@scripts/monitoring/monitoring.sh down
 	@scripts/demo/services.sh down
 	@$(INFRA) down
 

@@ -17,6 +17,8 @@ step "topics, migrations, roles"
 shopflow init
 step "services (supervised; logs in .infra/demo/logs)"
 scripts/demo/services.sh up
+step "Prometheus (127.0.0.1:${SHOPFLOW_PROMETHEUS_PORT:-9090}) and Alertmanager; alerts: docs/operations.md"
+scripts/monitoring/monitoring.sh up
 if [ ! -f "$GENERATED/truth.json" ]; then
     step "generating $DAYS days x $ORDERS orders/day of sample data"
     shopflow generate --days "$DAYS" --start 2026-01-01 --orders-per-day "$ORDERS" \

@@ -31,12 +31,16 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
 serverurl=unix://$SOCK
 CONF
+        local port="${SHOPFLOW_DEMO_METRICS_BASE_PORT:-9101}"
         for name in "${SERVICES[@]}"; do
+            # Workers serve /metrics on fixed ports (base, base+1, ... in SERVICES order)
+            # for Prometheus (scripts/monitoring/monitoring.sh); the API on its own port.
             cat <<CONF
 
 [program:$name]
 command=$(command -v python) -m services.$name
 directory=$ROOT
+environment=SHOPFLOW_METRICS_PORT="$port"
 autorestart=true
 startretries=100
 startsecs=3
@@ -47,6 +51,7 @@ stdout_logfile=$LOGS/$name.log
 stdout_logfile_maxbytes=50MB
 stdout_logfile_backups=2
 CONF
+            port=$((port + 1))
         done
     } >"$CONF"
 }
