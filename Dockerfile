@@ -13,8 +13,11 @@ COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY shopflow ./shopflow
 COPY services ./services
+# The dbt project: the transformer builds it, the API serves its docs (/warehouse/docs).
+COPY warehouse ./warehouse
 # Editable install keeps the repo layout (the API serves /app/node_modules).
-RUN pip install -e . && useradd --system --uid 10001 shopflow
+RUN pip install -e . && useradd --system --uid 10001 shopflow \
+    && mkdir -p warehouse/target && chown shopflow warehouse/target
 COPY --from=assets /app/node_modules ./node_modules
 USER shopflow
 EXPOSE 8000 9100
