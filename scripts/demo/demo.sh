@@ -31,3 +31,15 @@ if [ ! -f "$SHOPFLOW_DEMO_DATA/.ingested" ]; then
 fi
 step "waiting for the warehouse"
 python scripts/demo/summary.py --truth "$GENERATED/truth.json" --timeout "${DEMO_TIMEOUT:-900}"
+# One API key for the demo, printed once (the database keeps only its hash). The dashboard
+# asks for it on pages that need it; re-runs only name the key id.
+KEY_MARK="$SHOPFLOW_DEMO_DATA/.api-key-id"
+if [ ! -f "$KEY_MARK" ]; then
+    step "API key (shown once; the dashboard asks for it where a page needs it)"
+    key="$(shopflow keys create --name demo --quiet --scope metrics:read \
+        --scope customers:read --scope deadletters:read --scope deadletters:replay)"
+    echo "$key" | cut -d_ -f2 > "$KEY_MARK"
+    echo "X-API-Key: $key"
+else
+    step "API key: created by an earlier run (key id $(cat "$KEY_MARK")); new one: shopflow keys create --scope ..."
+fi

@@ -9,11 +9,41 @@ const charts = {};
 const state = { start: null, end: null, grain: "day", model: "last_touch", lastDate: null };
 
 // ---------------------------------------------------------------- helpers
+// An API key (`shopflow keys create`) is asked for only when the API answers 401/403;
+// it is kept for this tab only and sent as X-API-Key.
+const KEY_STORE = "shopflow.apiKey";
+let keyRequest = null;
+
+function askForKey(detail) {
+  if (!keyRequest) {
+    keyRequest = new Promise((resolve) => {
+      const form = document.getElementById("api-key-form");
+      form.querySelector(".why").textContent = detail;
+      form.hidden = false;
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        sessionStorage.setItem(KEY_STORE, form.querySelector("input").value.trim());
+        form.hidden = true;
+        keyRequest = null;
+        resolve();
+      }, { once: true });
+    });
+  }
+  return keyRequest;
+}
+
 async function api(path, params = {}) {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null));
   const url = query.toString() ? `${path}?${query}` : path;
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const headers = { Accept: "application/json" };
+  const key = sessionStorage.getItem(KEY_STORE);
+  if (key) headers["X-API-Key"] = key;
+  const response = await fetch(url, { headers });
   const body = await response.json().catch(() => null);
+  if (response.status === 401 || response.status === 403) {
+    await askForKey((body && body.detail) || "this page needs an API key");
+    return api(path, params);
+  }
   if (!response.ok) {
     throw new Error((body && (body.detail || body.title)) || `${response.status} ${url}`);
   }
