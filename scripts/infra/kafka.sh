@@ -9,6 +9,7 @@
 #   restart  down + up
 #   status   exit 0 when running and answering, 3 otherwise
 #   prereqs  make sure java (17+) and maven are available (installs with apt-get when missing)
+#   libs     resolve the jars if needed and print their directory (the 3-broker cluster uses it)
 #   purge    down + delete data, logs and config (keeps the resolved jars)
 #   prune-topics REGEX
 #            delete every topic whose whole name matches REGEX (Python re syntax; internal
@@ -462,13 +463,14 @@ case "${1:-}" in
     restart) with_lock kafka do_restart ;;
     status) cmd_status ;;
     prereqs) cmd_prereqs ;;
+    libs) cmd_prereqs && with_lock kafka ensure_libs && echo "$LIBS" ;;
     purge) with_lock kafka do_purge ;;
     prune-topics)
         [ -n "${2:-}" ] || die "usage: $0 prune-topics REGEX"
         cmd_prune_topics "$2"
         ;;
     *)
-        echo "usage: $0 {up|down|restart|status|prereqs|purge|prune-topics REGEX}" >&2
+        echo "usage: $0 {up|down|restart|status|prereqs|libs|purge|prune-topics REGEX}" >&2
         exit 2
         ;;
 esac
