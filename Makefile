@@ -39,7 +39,7 @@ help:
 	@echo "make test-unit       unit tests only (no infrastructure needed)"
 	@echo "make test-integration / test-e2e"
 	@echo "make demo            the whole platform locally, with 30 days of sample data"
-	@echo "make bench           benchmarks (figures printed; BENCH_ARGS=... to size them)"
+	@echo "make bench           benchmarks (figures printed; BENCH_ARGS=... / BENCH_API_ARGS=...)"
 	@echo "make down            stop everything started from here"
 	@echo "make clean           down, then delete .infra/ and data/"
 	@echo "make compose-env     write .env with random database passwords for docker compose"
@@ -95,6 +95,7 @@ demo: install node_modules/.package-lock.json
 bench: install infra-up
 	$(PYTHON) -m pip install -q -e '.[dev,bench]'
 	$(TEST_ENV) $(PYTHON) bench/bench_pipeline.py $(BENCH_ARGS)
+	$(TEST_ENV) $(PYTHON) bench/bench_api.py $(BENCH_API_ARGS)
 
 # docker compose reads its passwords from .env (not in git) and refuses to start without them.
 compose-env:

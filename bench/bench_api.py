@@ -5,7 +5,7 @@ then one full-refresh build), starts the real API process (`python -m
 services.dashboard_api`), and sends a bounded number of requests from N concurrent
 httpx clients with varied date ranges. Prints p50/p95/p99 per endpoint.
 
-    python bench/bench_api.py --days 180 --orders-per-day 100 --clients 16 --requests 2000
+    python bench/bench_api.py --days 180 --orders-per-day 100 --clients 8 --requests 2000
 
 The database `bench_api_<days>d_<orders>o` is kept for re-runs (--rebuild to redo it,
 --drop to remove it at the end). Needs the local PostgreSQL (SHOPFLOW_DATABASE_URL);
@@ -151,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--orders-per-day", type=int, default=100)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000, help="total, both endpoints")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--drop", action="store_true")

@@ -9,7 +9,8 @@ docs/decisions/0041-etags.md.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import psycopg
 from fastapi import Request, Response
@@ -31,18 +32,41 @@ SELECT (SELECT max(updated_at) FROM ops.batches),
        (SELECT max(requested_at) FROM ops.dlq_replays)"""
 
 
+# The latest finished build and the warehouse's last date in one round trip: every
+# figures request needs both (decision 0074).
+_WAREHOUSE_STATE = """
+SELECT latest.build_id, latest.status, (SELECT as_of_date FROM marts.warehouse_as_of)
+FROM (SELECT 1) AS one LEFT JOIN LATERAL (""" + _LATEST_BUILD + """) AS latest ON true"""
+
+
+@dataclass(frozen=True)
+class WarehouseState:
+    build_token: str
+    last_date: date | None  # None while the warehouse is empty
+
+
 class NotModified(Exception):
     def __init__(self, etag: str) -> None:
         super().__init__(etag)
         self.etag = etag
 
 
-def build_token(conn: psycopg.Connection) -> str:
-    row = conn.execute(_LATEST_BUILD).fetchone()
-    if row is None:
+def _token(build_id: object, status: object) -> str:
+    if build_id is None:
         # No build yet: default date ranges follow today's date, so does the tag.
         return f"none:{datetime.now(UTC).date().isoformat()}"
-    return f"{row[0]}:{row[1]}"
+    return f"{build_id}:{status}"
+
+
+def build_token(conn: psycopg.Connection) -> str:
+    row = conn.execute(_LATEST_BUILD).fetchone()
+    return _token(*row) if row else _token(None, None)
+
+
+def warehouse_state(conn: psycopg.Connection) -> WarehouseState:
+    row = conn.execute(_WAREHOUSE_STATE).fetchone()
+    assert row is not None  # the outer query always has its one row
+    return WarehouseState(_token(row[0], row[1]), row[2])
 
 
 def pipeline_token(conn: psycopg.Connection) -> str:

@@ -1,8 +1,12 @@
-"""Dependencies the routes declare through `Annotated` aliases."""
+"""Dependencies the routes declare through `Annotated` aliases.
+
+Those that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a
+worker thread, and those hand-offs were most of a request's time (decision 0074).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -10,9 +14,25 @@ import psycopg
 from fastapi import Depends, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
 from psycopg_pool import ConnectionPool
+from starlette.concurrency import run_in_threadpool
 
-from services.dashboard_api.auth import HEADER, Caller, identify, metrics_need_key, refuse
-from services.dashboard_api.caching import apply_etag, build_token, make_etag, pipeline_token
+from services.dashboard_api.auth import (
+    ANONYMOUS,
+    HEADER,
+    Caller,
+    identify,
+    metrics_need_key,
+    refuse,
+)
+from services.dashboard_api.caching import (
+    WarehouseState,
+    apply_etag,
+    build_token,
+    make_etag,
+    pipeline_token,
+    warehouse_state,
+)
+from services.dashboard_api.db import borrow, give_back
 from services.dashboard_api.params import DateRange, IsoDate, resolve_range
 from shopflow.access import Scope
 from shopflow.runtime.settings import Settings
@@ -20,7 +40,7 @@ from shopflow.runtime.settings import Settings
 POOL_TIMEOUT_S = 5.0
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -33,17 +53,29 @@ def get_pool(request: Request) -> ConnectionPool:
     return pool
 
 
-def get_conn(request: Request) -> Iterator[psycopg.Connection]:
+async def get_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
     """A pooled connection (API role, autocommit) for the length of the request."""
-    with get_pool(request).connection(timeout=POOL_TIMEOUT_S) as conn:
+    pool: ConnectionPool = request.app.state.pool
+    conn = await borrow(pool, POOL_TIMEOUT_S)
+    try:
         yield conn
+    finally:
+        await give_back(pool, conn)
 
 
 ConnDep = Annotated[psycopg.Connection, Depends(get_conn)]
 
 
-def warehouse_etag(request: Request, response: Response, conn: ConnDep) -> None:
-    apply_etag(request, response, make_etag("warehouse", build_token(conn)))
+def current_warehouse_state(conn: ConnDep) -> WarehouseState:
+    return warehouse_state(conn)
+
+
+WarehouseStateDep = Annotated[WarehouseState, Depends(current_warehouse_state)]
+
+
+async def warehouse_etag(request: Request, response: Response,
+                         state: WarehouseStateDep) -> None:
+    apply_etag(request, response, make_etag("warehouse", state.build_token))
 
 
 def pipeline_etag(request: Request, response: Response, conn: ConnDep) -> None:
@@ -51,16 +83,15 @@ def pipeline_etag(request: Request, response: Response, conn: ConnDep) -> None:
                make_etag("pipeline", build_token(conn), pipeline_token(conn)))
 
 
-def last_warehouse_date(conn: ConnDep) -> date | None:
+async def last_warehouse_date(state: WarehouseStateDep) -> date | None:
     """The last date in the warehouse (latest order date); None while it is empty."""
-    row = conn.execute("SELECT as_of_date FROM marts.warehouse_as_of").fetchone()
-    return row[0] if row else None
+    return state.last_date
 
 
 LastDateDep = Annotated[date | None, Depends(last_warehouse_date)]
 
 
-def date_range(
+async def date_range(
     settings: SettingsDep, last_date: LastDateDep,
     start: Annotated[IsoDate | None, Query(
         description="First day (UTC, inclusive), YYYY-MM-DD. Default: 29 days before end.")
@@ -81,21 +112,24 @@ _API_KEY_HEADER = APIKeyHeader(
     description="An API key from `shopflow keys create` (or SHOPFLOW_API_KEY)")
 
 
-def current_caller(
+async def current_caller(
     request: Request, conn: ConnDep, settings: SettingsDep,
     x_api_key: Annotated[str | None, Security(_API_KEY_HEADER)] = None,
 ) -> Caller:
     """Who sent the request (anonymous without a key); 401 for a bad key."""
-    return identify(conn, settings, x_api_key, request.url.path)
+    if not x_api_key:
+        return ANONYMOUS
+    return await run_in_threadpool(identify, conn, settings, x_api_key, request.url.path)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def requires(scope: Scope, *, only_beyond_localhost: bool = False) -> Callable[..., Caller]:
+def requires(scope: Scope, *, only_beyond_localhost: bool = False
+             ) -> Callable[..., Coroutine[None, None, Caller]]:
     """A dependency that lets the call through only with a key carrying `scope`."""
 
-    def dependency(request: Request, caller: CallerDep, settings: SettingsDep) -> Caller:
+    async def dependency(request: Request, caller: CallerDep, settings: SettingsDep) -> Caller:
         if only_beyond_localhost and not metrics_need_key(settings):
             return caller
         if caller.allows(scope):
