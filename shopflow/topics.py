@@ -61,16 +61,16 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
                   timeout: float = 30.0) -> list[str]:
     """Create missing topics; returns those created. Without `names` (`shopflow init`),
     every topic of the platform, and existing ones get the platform's message size limit
-    (topics made before it existed kept Kafka's 1 MB default)."""
+    and their kind's retention (topics made before them kept Kafka's defaults)."""
     admin = AdminClient(client_config(settings))
     wanted = list(names) if names is not None else all_topics(settings)
     existing = set(admin.list_topics(timeout=timeout).topics)
     if names is None:
-        raise_message_limit(admin, settings, [n for n in wanted if n in existing], timeout)
+        apply_topic_configs(admin, settings, [n for n in wanted if n in existing], timeout)
     missing = [
         NewTopic(name, num_partitions=settings.topic_partitions,
                  replication_factor=settings.topic_replication,
-                 config={"max.message.bytes": str(settings.max_message_bytes)})
+                 config=topic_config(settings, name))
         for name in wanted if name not in existing
     ]
     if not missing:
@@ -87,17 +87,34 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
     return created
 
 
-def raise_message_limit(admin: AdminClient, settings: Settings, names: list[str],
-                        timeout: float) -> None:
-    """Set max.message.bytes on existing topics (an incremental change: other settings of
-    the topic stay as they are)."""
+def kind_of(settings: Settings, topic_name: str) -> str | None:
+    """raw, valid, dlq or control for a topic of this platform (its prefix), else None."""
+    head, _, rest = topic_name.partition(f"{settings.topic_prefix}.")
+    kind = rest.split(".", 1)[0] if not head and rest else None
+    return kind if kind in (*RECORD_KINDS, "control") else None
+
+
+def topic_config(settings: Settings, name: str) -> dict[str, str]:
+    """The configs every platform topic gets: message size limit, its kind's retention."""
+    config = {"max.message.bytes": str(settings.max_message_bytes)}
+    kind = kind_of(settings, name)
+    if kind is not None:
+        config["retention.ms"] = str(settings.topic_retention_ms(kind))
+    return config
+
+
+def apply_topic_configs(admin: AdminClient, settings: Settings, names: list[str],
+                        timeout: float = 30.0) -> None:
+    """Set the platform's configs on existing topics (an incremental change: other
+    settings of the topic stay as they are)."""
     if not names:
         return
-    entry = ConfigEntry("max.message.bytes", str(settings.max_message_bytes),
-                        incremental_operation=AlterConfigOpType.SET)
-    resources = [ConfigResource(ResourceType.TOPIC, name, incremental_configs=[entry])
-                 for name in names]
+    resources = [
+        ConfigResource(ResourceType.TOPIC, name, incremental_configs=[
+            ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET)
+            for key, value in topic_config(settings, name).items()])
+        for name in names]
     for resource, future in admin.incremental_alter_configs(
             resources, request_timeout=timeout).items():
         future.result()
-        log.debug("message limit set", extra={"topic": resource.name})
+        log.debug("topic configured", extra={"topic": resource.name})

@@ -11,6 +11,7 @@ from shopflow.cli.dlq import dlq_app
 from shopflow.cli.generate import generate_command
 from shopflow.cli.ingest import ingest_command
 from shopflow.cli.keys import keys_app
+from shopflow.cli.retention import monitor_app, retention_app
 from shopflow.cli.transform import transform_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -25,6 +26,8 @@ app.command("dbt", context_settings={"allow_extra_args": True,
                                      "ignore_unknown_options": True})(dbt_command)
 app.command("batches")(batches_command)
 app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
+app.add_typer(monitor_app, name="monitor")
 
 
 if __name__ == "__main__":
