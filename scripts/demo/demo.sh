@@ -11,6 +11,8 @@ ORDERS="${DEMO_ORDERS_PER_DAY:-500}"
 GENERATED="$SHOPFLOW_DEMO_DATA/generated"
 step() { printf '\n==> %s\n' "$*"; }
 
+step "shopflow commands run from $ROOT now use the demo's landing directory, Kafka and database (.env)"
+python scripts/demo/dotenv.py "$ROOT/.env"
 step "infrastructure (Kafka KRaft + PostgreSQL)"
 scripts/infra/infra.sh up
 step "topics, migrations, roles"

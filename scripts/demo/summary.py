@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from typing import Any
 import psycopg
 
 from shopflow.runtime.settings import get_settings
+
+LOGS = Path(os.environ.get("SHOPFLOW_DEMO_DIR", ".infra/demo")) / "logs"
 
 
 def built_batches(conn: psycopg.Connection, batch_ids: list[str]) -> int:
@@ -26,22 +30,41 @@ def built_batches(conn: psycopg.Connection, batch_ids: list[str]) -> int:
     return int(row[0]) if row else 0
 
 
-def wait_for_builds(url: str, batch_ids: list[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    done = -1
+def wait_for_builds(url: str, batch_ids: list[str], deadline: float) -> None:
+    done, unreachable = -1, ""
     while time.monotonic() < deadline:
         try:
             with psycopg.connect(url, connect_timeout=5) as conn:
                 now = built_batches(conn, batch_ids)
-        except psycopg.OperationalError:
-            now = done
+        except psycopg.OperationalError as exc:
+            now, unreachable = done, str(exc).strip().splitlines()[0]
+        else:
+            unreachable = ""
         if now != done:
             print(f"  {now}/{len(batch_ids)} batches built", flush=True)
             done = now
         if done == len(batch_ids):
             return
         time.sleep(2)
-    sys.exit(f"timed out after {timeout:.0f}s: see .infra/demo/logs/")
+    why = f"the database is unreachable ({unreachable})" if unreachable else \
+        f"{max(done, 0)}/{len(batch_ids)} batches built"
+    sys.exit(f"demo: timed out (DEMO_TIMEOUT): {why}; service logs in {LOGS}/")
+
+
+def wait_for_api(port: int, deadline: float) -> None:
+    """After `make down` the services start again: the API may not listen yet."""
+    reason = "not started"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers (503 = degraded, which the KPIs below will show)
+        except OSError as exc:
+            reason = str(getattr(exc, "reason", exc))
+        time.sleep(1)
+    sys.exit(f"demo: the API on port {port} did not answer ({reason});"
+             f" see {LOGS}/dashboard_api.log")
 
 
 def api(port: int, path: str) -> Any:
@@ -74,7 +97,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     truth = json.loads(args.truth.read_text())
-    wait_for_builds(settings.database_url, sorted(truth["batches"]), args.timeout)
+    deadline = time.monotonic() + args.timeout
+    wait_for_builds(settings.database_url, sorted(truth["batches"]), deadline)
+    wait_for_api(settings.api_port, deadline)
     days = sorted(truth["metrics"]["daily"])
     kpis = api(settings.api_port, f"/api/v1/kpis?start={days[0]}&end={days[-1]}")
     expected = truth["metrics"]["totals"]
