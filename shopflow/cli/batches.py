@@ -20,8 +20,8 @@ def batches_command(
     batch_id: Annotated[str | None, typer.Argument(help="Show this batch's files.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many batches, newest first.")] = 50,
 ) -> None:
-    """List batches with published / loaded / rejected counts and their stage, or one
-    batch's per-file counts."""
+    """List batches with published / loaded / rejected counts and their furthest stage
+    (ingest, validate, load, build: running, done or failed), or one batch's files."""
     try:
         with connect(get_settings().database_url) as conn:
             if batch_id is None:
@@ -48,7 +48,8 @@ def batches_table(batches: list[BatchStatus]) -> Table:
                    "pending", "stage", "completions", "built"):
         table.add_column(column, justify="left" if column in ("batch", "stage") else "right")
     for b in batches:
-        built = b.built_at.strftime("%Y-%m-%d %H:%M") if b.built_at else "-"
+        built = b.build_finished_at.strftime("%Y-%m-%d %H:%M") \
+            if b.build_status == "succeeded" and b.build_finished_at else "-"
         table.add_row(b.batch_id, str(b.business_date or "-"), _count(b.files),
                       _count(b.records_published), _count(b.loaded), _count(b.rejected),
                       _count(b.pending), b.stage, _count(b.completions), built)

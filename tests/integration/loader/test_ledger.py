@@ -290,9 +290,11 @@ def test_batch_status_per_stage_and_the_batches_command(
         detail = batch_detail(conn, first.batch_id)
         assert batch_detail(conn, "no-such-batch") is None
     done, waiting = statuses[first.batch_id], statuses[second.batch_id]
-    assert (done.stage, done.pending, done.completions) == ("complete", 0, 1)
+    assert (done.stage, done.pending, done.completions) == ("load done", 0, 1)
+    assert [s.status for s in done.stages] == ["done", "done", "done", "pending"]
     assert done.loaded == sum(len(f.valid) for f in first.published)
-    assert (waiting.stage, waiting.loaded, waiting.records_published) == ("opened", 0, None)
+    assert (waiting.stage, waiting.loaded, waiting.records_published) == (
+        "ingest running", 0, None)
     assert detail is not None
     assert {f.file_name: (f.status, f.loaded, f.rejected) for f in detail.files} == {
         f.name: (f.outcome if f.outcome != "published" else "published",
@@ -310,7 +312,7 @@ def test_batch_status_per_stage_and_the_batches_command(
         get_settings.cache_clear()
     assert listing.exit_code == 0, listing.output
     assert first.batch_id in listing.stdout and second.batch_id in listing.stdout
-    assert "complete" in listing.stdout
+    assert "load done" in listing.stdout and "ingest running" in listing.stdout
     assert one.exit_code == 0 and all(f.name in one.stdout for f in first.files)
     assert missing.exit_code == 1 and "no batch" in missing.stderr
 
