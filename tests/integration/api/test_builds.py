@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from services.dashboard_api.app import create_app
 from shopflow.warehouse import BuildRequest, run_build
 from tests.conftest import TestDatabase
-from tests.integration.api.conftest import api_settings
+from tests.integration.api.conftest import API_KEY, api_settings
 from tests.integration.api.paging import walk
 
 pytestmark = pytest.mark.integration
@@ -117,3 +117,13 @@ def test_metrics_expose_the_ledger(copy_client: TestClient,
     text = copy_client.get("/metrics").text
     assert f'shopflow_dead_letters_total{{entity="orders"}} {float(letters)}' in text
     assert 'shopflow_quality_check_status{check="negative_amounts",source="build"} 2.0' in text
+
+
+def test_run_history_needs_metrics_read_beyond_localhost(warehouse_copy: TestDatabase) -> None:
+    app = create_app(api_settings(warehouse_copy, api_host="0.0.0.0"))  # noqa: S104
+    with TestClient(app, raise_server_exceptions=False) as api:
+        for path in ("/api/v1/builds", "/api/v1/freshness",
+                     "/api/v1/quality/history?check=freshness"):
+            assert api.get(path).status_code == 401, path
+            assert api.get(path, headers={"X-API-Key": API_KEY}).status_code == 200, path
+        assert api.get("/metrics").status_code == 200  # Prometheus scrapes without a key

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.dashboard_api.db import fetch_all
-from services.dashboard_api.deps import ConnDep, SettingsDep
+from services.dashboard_api.deps import ConnDep, SettingsDep, require_metrics
 from services.dashboard_api.paging import CursorQuery, decode_cursor, encode_cursor, split_page
 from services.dashboard_api.problems import bad_request, not_found, problem_responses
 from services.dashboard_api.schemas.operations import (
@@ -23,8 +23,9 @@ from services.dashboard_api.schemas.operations import (
 )
 from shopflow.ops.freshness import read_freshness
 
-router = APIRouter(prefix="/api/v1", tags=["pipeline"],
-                   responses=problem_responses(400, 404, 422, 503))
+# metrics:read like the other pipeline routes (deps.MetricsReader), but without their ETag.
+router = APIRouter(prefix="/api/v1", tags=["pipeline"], dependencies=[Depends(require_metrics)],
+                   responses=problem_responses(400, 401, 403, 404, 422, 503))
 
 # Newest first; the key (checked_at, source, run_id) is unique per check.
 _HISTORY = """
