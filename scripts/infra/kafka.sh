@@ -19,7 +19,9 @@
 # Extra environment: SHOPFLOW_KAFKA_HEAP_OPTS (default "-Xmx512m -Xms256m"),
 #   SHOPFLOW_KAFKA_JVM_OPTS (extra JVM options), SHOPFLOW_KAFKA_CDS (1 = use an AppCDS archive,
 #   default; 0 = off), SHOPFLOW_KAFKA_START_TIMEOUT (default 180 s),
-#   SHOPFLOW_KAFKA_STOP_TIMEOUT (default 120 s), PYTHON (interpreter for the readiness probe).
+#   SHOPFLOW_KAFKA_STOP_TIMEOUT (default 120 s), PYTHON (interpreter for the readiness probe),
+#   SHOPFLOW_KAFKA_SSL_DIR (set by tls.sh: the client listener speaks TLS only, with the
+#   certificates of that directory; client certificates are asked for, not required).
 set -euo pipefail
 
 COMPONENT=kafka
@@ -44,6 +46,9 @@ START_TIMEOUT="${SHOPFLOW_KAFKA_START_TIMEOUT:-180}"
 STOP_TIMEOUT="${SHOPFLOW_KAFKA_STOP_TIMEOUT:-120}"
 EXTRA_JVM_OPTS="${SHOPFLOW_KAFKA_JVM_OPTS:-}"
 PYTHON="${PYTHON:-python3}"
+SSL_DIR="${SHOPFLOW_KAFKA_SSL_DIR:-}"
+CLIENT_LISTENER=PLAINTEXT
+[ -z "$SSL_DIR" ] || CLIENT_LISTENER=SSL
 
 java_bin() {
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
@@ -102,6 +107,19 @@ ensure_libs() {
 
 # ---------------------------------------------------------------------------- config
 
+# TLS for the client listener (tls.sh): PEM key+chain and CA, client certificates optional.
+ssl_config() {
+    [ -n "$SSL_DIR" ] || return 0
+    cat <<EOF
+ssl.keystore.type=PEM
+ssl.keystore.location=$SSL_DIR/kafka-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$SSL_DIR/ca.crt
+ssl.client.auth=requested
+ssl.endpoint.identification.algorithm=https
+EOF
+}
+
 write_config() {
     mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOG_DIR"
     cat >"$SERVER_PROPS.tmp" <<EOF
@@ -109,12 +127,13 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=$CLIENT_LISTENER://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=$CLIENT_LISTENER://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=$CLIENT_LISTENER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT
 log.dirs=$DATA_DIR
+$(ssl_config)
 
 # Single node: every internal topic has exactly one replica.
 offsets.topic.replication.factor=1
@@ -282,14 +301,17 @@ api_versions_probe() {
 kafka_answers() {
     port_open "$KAFKA_PORT" || return 1
     local rc=0
-    "$PYTHON" - "$BOOTSTRAP" >/dev/null 2>&1 <<'EOF' || rc=$?
+    "$PYTHON" - "$BOOTSTRAP" "$SSL_DIR" >/dev/null 2>&1 <<'EOF' || rc=$?
 import sys
 try:
     from confluent_kafka.admin import AdminClient
 except ImportError:
     sys.exit(42)
+config = {"bootstrap.servers": sys.argv[1], "log_level": 0}
+if sys.argv[2]:
+    config.update({"security.protocol": "SSL", "ssl.ca.location": f"{sys.argv[2]}/ca.crt"})
 try:
-    md = AdminClient({"bootstrap.servers": sys.argv[1], "log_level": 0}).list_topics(timeout=3)
+    md = AdminClient(config).list_topics(timeout=3)
 except Exception:
     sys.exit(1)
 sys.exit(0 if md.brokers else 1)
