@@ -4,7 +4,9 @@
 // plan: {base, width, height, key?, steps: [step]}; a step is one of
 //   {goto: path}            open a page and wait until every panel settled
 //   {click: selector}       click, then wait until the page settled again
-//   {select: [selector, value]} / {fill: [selector, value]} then {submit: selector}
+//   {select: [selector, value]} / {submit: selector}  the same for a choice or a form
+//   (settle: false on click, select or submit: do not wait for the page to settle)
+//   {fill: [selector, value]} type into a field
 //   {waitFor: selector}     wait for an element (no settle, e.g. "show more")
 //   {snap: file}            full-page screenshot
 //   {read: {name: selector}} report the text and data-* of the matching elements
@@ -73,17 +75,19 @@ try {
   }
   for (const step of plan.steps) {
     const result = { step };
+    const act = { click: () => page.click(step.click),
+                  select: () => page.selectOption(step.select[0], step.select[1]),
+                  submit: () => page.click(step.submit) };
+    const kind = Object.keys(act).find((name) => step[name] !== undefined);
     if (step.goto) {
       await page.goto(plan.base + step.goto, { waitUntil: "load" });
       await page.waitForSelector(SETTLED, { timeout: 30000 });
-    } else if (step.click) {
-      await settleAfter(page, () => page.click(step.click));
-    } else if (step.select) {
-      await settleAfter(page, () => page.selectOption(step.select[0], step.select[1]));
+    } else if (kind && step.settle === false) {
+      await act[kind]();
+    } else if (kind) {
+      await settleAfter(page, act[kind]);
     } else if (step.fill) {
       await page.fill(step.fill[0], step.fill[1]);
-    } else if (step.submit) {
-      await settleAfter(page, () => page.click(step.submit));
     } else if (step.waitFor) {
       await page.waitForSelector(step.waitFor, { timeout: 30000 });
     } else if (step.snap) {

@@ -49,11 +49,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_api(database: TestDatabase) -> Iterator[str]:
+def running_api(database: TestDatabase, **overrides: object) -> Iterator[str]:
     """`python -m services.dashboard_api` as its own process, until /health says ok."""
     port = _free_port()
     settings = Settings(database_url=database.url, api_database_url=database.url_as(
-        "shopflow_api"), api_host="127.0.0.1", api_port=port, log_level="WARNING")
+        "shopflow_api"), api_host="127.0.0.1", api_port=port, log_level="WARNING",
+        **overrides)  # type: ignore[arg-type]
     process = subprocess.Popen([sys.executable, "-m", "services.dashboard_api"], cwd=REPO,
                                env=settings_env(settings))
     url = f"http://127.0.0.1:{port}/"
