@@ -203,7 +203,8 @@ def test_campaigns_credit_every_order_and_show_one_over_time(site: Site, width: 
          "read": {"campaign": "#campaigns tbody tr.chosen"}},
         snap("campaigns", width)])
     for result in results[:2]:
-        credited = sum(Decimal(r["data"]["revenue"]) for r in result["read"]["channels"])
+        credited = sum((Decimal(r["data"]["revenue"]) for r in result["read"]["channels"]),
+                       Decimal(0))
         assert money(credited) == money(truth["revenue"])
     assert "model=linear" in results[1]["page"]["url"]
     panels = visible(results[2])
@@ -242,7 +243,7 @@ def test_pipeline_batches_files_dead_letters_and_replay(site: Site, width: int) 
     assert panels["batches"]["rows"] == min(10, len(truth["batches"]))
     assert panels["files"]["state"] == "empty"
     assert {n: p["state"] for n, p in panels.items() if n != "files"} == dict.fromkeys(
-        ("batches", "letters", "quality", "builds"), "ready")
+        ("batches", "letters", "quality", "builds", "freshness"), "ready")
     assert visible(results[1])["files"]["rows"] == len(truth["batches"][batch_id]["files"])
     letters = results[4]["read"]["letters"]
     assert f"code={code}" in results[4]["page"]["url"] and "batch=" not in results[4]["page"]["url"]
