@@ -64,13 +64,14 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
     and their kind's retention (topics made before them kept Kafka's defaults)."""
     admin = AdminClient(client_config(settings))
     wanted = list(names) if names is not None else all_topics(settings)
-    existing = set(admin.list_topics(timeout=timeout).topics)
+    metadata = admin.list_topics(timeout=timeout)
+    existing = set(metadata.topics)
     if names is None:
         apply_topic_configs(admin, settings, [n for n in wanted if n in existing], timeout)
+    replicas, in_sync = replication(settings, len(metadata.brokers))
     missing = [
-        NewTopic(name, num_partitions=settings.topic_partitions,
-                 replication_factor=settings.topic_replication,
-                 config=topic_config(settings, name))
+        NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=replicas,
+                 config={**topic_config(settings, name), "min.insync.replicas": str(in_sync)})
         for name in wanted if name not in existing
     ]
     if not missing:
@@ -85,6 +86,16 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
                 raise
     log.info("topics created", extra={"topics": created})
     return created
+
+
+def replication(settings: Settings, brokers: int) -> tuple[int, int]:
+    """(replication factor, min.insync.replicas) for new topics on a cluster of `brokers`:
+    the settings when given, else 3 and 2 on three brokers or more, 1 and 1 below."""
+    replicas = settings.topic_replication or (3 if brokers >= 3 else 1)
+    in_sync = settings.topic_min_insync_replicas or (2 if replicas >= 3 else 1)
+    if in_sync > replicas:
+        raise ValueError(f"min.insync.replicas {in_sync} > replication factor {replicas}")
+    return replicas, in_sync
 
 
 def kind_of(settings: Settings, topic_name: str) -> str | None:

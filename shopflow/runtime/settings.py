@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     kafka_ssl_key_password: SecretStr | None = None
     topic_prefix: str = Field("shopflow", pattern=r"^[A-Za-z0-9._-]+$")
     topic_partitions: int = Field(6, ge=1, le=1000)
-    topic_replication: int = Field(1, ge=1)
+    # Replicas per topic and how many must acknowledge a write (acks=all). Unset: three
+    # replicas and two in sync when the cluster has three brokers or more, else one and one.
+    topic_replication: int | None = Field(None, ge=1)
+    topic_min_insync_replicas: int | None = Field(None, ge=1)
     consumer_group_prefix: str = "shopflow"
     consume_batch_size: int = Field(50, ge=1)  # messages; a message is a chunk of records
     # A chunk holds records of one file, up to this many records and bytes (JSON text).
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     loader_database_url: str | None = None
     transformer_database_url: str | None = None
     api_database_url: str | None = None
+    # Where the API writes (the replay audit, and the ledger reads a replay acts on) when
+    # api_database_url points at a read replica; unset = api_database_url.
+    api_primary_database_url: str | None = None
 
     landing_dir: Path = Path("data/landing")
     quarantine_dir: Path = Path("data/quarantine")
