@@ -17,5 +17,5 @@ def test_defaults_follow_the_cluster(brokers: int, expected: tuple[int, int]) ->
 def test_settings_win_and_an_impossible_pair_is_refused() -> None:
     assert replication(Settings(topic_replication=2), 3) == (2, 1)
     assert replication(Settings(topic_replication=3, topic_min_insync_replicas=3), 3) == (3, 3)
-    with pytest.raises(ValueError, match="min.insync.replicas 3 > replication factor 1"):
+    with pytest.raises(ValueError, match=r"min\.insync\.replicas 3 > replication factor 1"):
         replication(Settings(topic_min_insync_replicas=3), 1)
