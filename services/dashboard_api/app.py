@@ -36,10 +36,17 @@ tied to the latest warehouse build: send it back in `If-None-Match` to get `304`
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.pool = open_pool(settings)
+    # Reads may come from a replica; writes (the replay audit) go to the primary.
+    primary = settings.api_primary_database_url
+    app.state.primary_pool = (open_pool(settings, min_size=0, max_size=2, url=primary,
+                                        name="dashboard_api_primary")
+                              if primary else app.state.pool)
     try:
         yield
     finally:
         app.state.producer.close()
+        if app.state.primary_pool is not app.state.pool:
+            app.state.primary_pool.close()
         app.state.pool.close()
 
 

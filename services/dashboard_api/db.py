@@ -33,12 +33,14 @@ def check_when_idle(conn: psycopg.Connection) -> None:
         ConnectionPool.check_connection(conn)
 
 
-def open_pool(settings: Settings, *, min_size: int = 2, max_size: int = 10) -> ConnectionPool:
-    """Open without waiting: the API starts (and /health says why) while the DB is down."""
+def open_pool(settings: Settings, *, min_size: int = 2, max_size: int = 10,
+              url: str | None = None, name: str = "dashboard_api") -> ConnectionPool:
+    """Open without waiting: the API starts (and /health says why) while the DB is down.
+    `url`: another database than the API's reads (the primary, for writes)."""
     pool = ConnectionPool(
-        settings.database_url_for("api"), min_size=min_size, max_size=max_size, open=False,
-        kwargs={"autocommit": True, "options": _SESSION_OPTIONS},
-        check=check_when_idle, name="dashboard_api")
+        url or settings.database_url_for("api"), min_size=min_size, max_size=max_size,
+        open=False, kwargs={"autocommit": True, "options": _SESSION_OPTIONS},
+        check=check_when_idle, name=name)
     pool.open(wait=False)
     return pool
 

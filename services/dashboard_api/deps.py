@@ -66,6 +66,20 @@ async def get_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
 ConnDep = Annotated[psycopg.Connection, Depends(get_conn)]
 
 
+async def get_primary_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
+    """A connection to the primary, for requests that write (the same pool as get_conn
+    unless SHOPFLOW_API_PRIMARY_DATABASE_URL sends reads to a replica)."""
+    pool: ConnectionPool = request.app.state.primary_pool
+    conn = await borrow(pool, POOL_TIMEOUT_S)
+    try:
+        yield conn
+    finally:
+        await give_back(pool, conn)
+
+
+PrimaryConnDep = Annotated[psycopg.Connection, Depends(get_primary_conn)]
+
+
 def current_warehouse_state(conn: ConnDep) -> WarehouseState:
     return warehouse_state(conn)
 

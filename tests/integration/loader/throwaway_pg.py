@@ -20,6 +20,8 @@ import psycopg
 
 from shopflow.db.connect import with_database
 
+INFRA_SCRIPTS = Path(__file__).resolve().parents[3] / "scripts" / "infra"
+
 OS_USER = "postgres"
 
 
@@ -77,3 +79,40 @@ class ThrowawayPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PrimaryWithReplica:
+    """A private primary (ThrowawayPostgres) and its streaming replica."""
+
+    def __init__(self, infra_dir: Path) -> None:
+        self.primary = ThrowawayPostgres().init()
+        self.replica_port = free_port()
+        self.env = {**os.environ, "SHOPFLOW_INFRA_DIR": str(infra_dir),
+                    "SHOPFLOW_PG_PORT": str(self.primary.port),
+                    "SHOPFLOW_PG_REPLICA_PORT": str(self.replica_port)}
+
+    @property
+    def replica_url(self) -> str:
+        return f"postgresql://shopflow@127.0.0.1:{self.replica_port}/shopflow"
+
+    def start_replica(self) -> None:
+        run_script("postgres-replica.sh", "up", env=self.env)
+
+    def replay_lag_bytes(self) -> int:
+        out = run_script("postgres-replica.sh", "lag", env=self.env)
+        return int(out.split(" ", 1)[0])
+
+    def destroy(self) -> None:
+        try:
+            run_script("postgres-replica.sh", "purge", env=self.env, timeout=120)
+        finally:
+            self.primary.destroy()
+
+
+def run_script(script: str, *args: str, env: dict[str, str], timeout: float = 300) -> str:
+    """scripts/infra/<script> with this environment; its stdout, or an error with its output."""
+    done = subprocess.run([str(INFRA_SCRIPTS / script), *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from services.dashboard_api.deps import ConnDep, DeadLettersReplayer, SettingsDep
+from services.dashboard_api.deps import DeadLettersReplayer, PrimaryConnDep, SettingsDep
 from services.dashboard_api.problems import ProblemError, problem_responses
 from services.dashboard_api.replay import replay
 from services.dashboard_api.schemas.pipeline import ReplayIn, ReplayOut
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["pipeline"],
 
 
 @router.post("/dead-letters/replay", response_model=ReplayOut, summary="Replay dead letters")
-def post_replay(body: ReplayIn, request: Request, conn: ConnDep, settings: SettingsDep,
+def post_replay(body: ReplayIn, request: Request, conn: PrimaryConnDep, settings: SettingsDep,
                 caller: DeadLettersReplayer) -> ReplayOut:
     """Re-submit the chosen dead letters (explicit `letters`, or a filter of entity,
     batch and error codes) to their raw topic, through validation again. Needs a key
