@@ -38,7 +38,7 @@ help:
 	@echo "make test            install, infra-up, lint, then the whole test suite"
 	@echo "make test-unit       unit tests only (no infrastructure needed)"
 	@echo "make test-integration / test-e2e"
-	@echo "make demo            the whole platform locally, with 30 days of sample data"
+	@echo "make demo            the whole platform locally, with 14 days of sample data"
 	@echo "make bench           benchmarks (figures printed; BENCH_ARGS=... / BENCH_API_ARGS=...)"
 	@echo "make down            stop everything started from here"
 	@echo "make clean           down, then delete .infra/ and data/"
@@ -88,7 +88,7 @@ test-integration: install infra-up
 test-e2e: install infra-up
 	$(TEST_ENV) $(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
-# The whole platform without Docker: infra, five supervised services, 30 days of data.
+# The whole platform without Docker: infra, five supervised services, 14 days of data.
 demo: install node_modules/.package-lock.json
 	@scripts/demo/demo.sh
 

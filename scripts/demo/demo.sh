@@ -6,8 +6,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/demo/env.sh
 source scripts/demo/env.sh
-DAYS="${DEMO_DAYS:-30}"
-ORDERS="${DEMO_ORDERS_PER_DAY:-500}"
+# Believable traffic is ~95 clickstream events per order (docs/sample-data.md): two
+# weeks at 300 orders/day keep the demo quick.
+DAYS="${DEMO_DAYS:-14}"
+ORDERS="${DEMO_ORDERS_PER_DAY:-300}"
 GENERATED="$SHOPFLOW_DEMO_DATA/generated"
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -20,7 +20,9 @@ from shopflow.generate.world import World
 from shopflow.generate.writer import BatchWriter
 
 _FRESH_CUSTOMER_ORDER_CHANCE = 0.6
-_ABANDONED_SESSIONS_PER_ORDER = 1.0
+# 85 % of orders are web/mobile, each with its purchase session: 27 abandoned sessions
+# per order make about 3 % of sessions convert (shops see 1-5 %; decision 0076).
+_ABANDONED_SESSIONS_PER_ORDER = 27.0
 _KNOWN_VISITOR_CHANCE = 0.3
 AbandonedPlan = tuple[datetime, str | None, Campaign | None]
 
@@ -40,7 +42,7 @@ def emit_sales(world: World, day_index: int, writer: BatchWriter, stockouts: fro
     weights = world.customers.order_weights(limit=len(world.customers.customers) - len(fresh))
     buyers = _assign_buyers(world, day_index, times, fresh, weights)
     clicks = ClickstreamFactory(rng, world.fmt, f"evt-{business_date:%Y%m%d}", product_ids,
-                                product_weights)
+                                product_weights, world.truth.sessions)
     abandoned = deque(_plan_abandoned(world, business_date, count, campaign, weights))
     for number, (order_ts, customer_id) in enumerate(zip(times, buyers, strict=True), 1):
         order_campaign = campaign if campaign and rng.random() < CAMPAIGN_ORDER_SHARE else None

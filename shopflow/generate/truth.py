@@ -26,6 +26,7 @@ class TruthBook:
         self._file_faults: list[dict[str, object]] = []
         self._late_customers: list[dict[str, object]] = []
         self.records_by_entity: Counter[str] = Counter()
+        self.sessions: Counter[str] = Counter()  # clickstream sessions generated, by kind
 
     def record_batch(self, batch_id: str, business_date: date,
                      files: dict[str, FileStats]) -> None:
@@ -51,6 +52,15 @@ class TruthBook:
     def file_fault_count(self) -> int:
         return len(self._file_faults)
 
+    def _sessions_truth(self) -> dict[str, object]:
+        """As generated, before defects: the warehouse may count a few fewer (a bounce
+        whose one event is dead-lettered is no session)."""
+        total = sum(self.sessions.values())
+        purchases = self.sessions["purchase"]
+        return {"total": total, "by_kind": dict(sorted(self.sessions.items())),
+                "conversion_rate": f"{purchases / total:.4f}" if total else None,
+                "bounce_rate": f"{self.sessions['bounce'] / total:.4f}" if total else None}
+
     def write(self, out: Path, defect_log: DefectLog) -> Path:
         self.sales.finish()
         document = {
@@ -63,6 +73,7 @@ class TruthBook:
                         "by_code": dict(sorted(defect_log.by_code.items()))},
             "file_faults": self._file_faults,
             "late_arriving_customers": self._late_customers,
+            "sessions": self._sessions_truth(),
             "metrics": {
                 "daily": self.sales.daily,
                 "daily_by_category": self.sales.daily_by_category,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -102,7 +103,6 @@ def test_orders_have_about_two_and_a_half_lines(clean_out: Path) -> None:
 def test_clickstream_funnel_narrows_and_purchases_match_orders(clean_out: Path) -> None:
     events = [event for _, event in _entity(clean_out, "clickstream")]
     orders = _new_orders(clean_out)
-    assert 8 < len(events) / len(orders) < 13
     sessions = _sessions(events)
     reached = [sum(1 for steps in sessions if step in steps) for step in FUNNEL]
     assert reached == sorted(reached, reverse=True) and len(set(reached)) == len(reached)
@@ -117,6 +117,40 @@ def test_clickstream_funnel_narrows_and_purchases_match_orders(clean_out: Path) 
     campaign_ids = {c["campaign_id"] for _, c in _entity(clean_out, "campaigns")}
     utm = {e["utm_campaign"] for e in events if e.get("utm_campaign")}
     assert utm and utm <= campaign_ids
+
+
+def test_sessions_look_like_a_real_shop(clean_out: Path) -> None:
+    """Shops convert 1-5 % of sessions; about half bounce; most carts are abandoned."""
+    events = [event for _, event in _entity(clean_out, "clickstream")]
+    orders = _new_orders(clean_out)
+    sessions = _session_events(events)
+    purchases = sum(1 for kinds in sessions if "purchase" in kinds)
+    carts = sum(1 for kinds in sessions if "add_to_cart" in kinds)
+    checkouts = sum(1 for kinds in sessions if "checkout_start" in kinds)
+    assert 0.02 < purchases / len(sessions) < 0.04  # conversion rate
+    assert 25 < len(sessions) / len(orders) < 40
+    assert 0.4 < sum(1 for kinds in sessions if len(kinds) == 1) / len(sessions) < 0.55
+    assert 2.5 < len(events) / len(sessions) < 4.5
+    assert 0.6 < 1 - purchases / carts < 0.8  # cart abandonment
+    assert 0.25 < 1 - purchases / checkouts < 0.5  # checkout abandonment
+    truth = json.loads((clean_out / "truth.json").read_text())["sessions"]
+    assert (truth["total"], truth["by_kind"]["purchase"]) == (len(sessions), purchases)
+    assert truth["conversion_rate"] == f"{purchases / len(sessions):.4f}"
+
+
+def _session_events(events: list[Record]) -> list[list[str]]:
+    """Each session's event types (a session: one anonymous id, gaps under 30 minutes)."""
+    by_visitor: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    for event in events:
+        by_visitor[event["anonymous_id"]].append((utc(event["event_ts"]), event["event_type"]))
+    sessions: list[list[str]] = []
+    for visits in by_visitor.values():
+        visits.sort()
+        for (at, kind), previous in zip(visits, [None, *visits[:-1]], strict=True):
+            if previous is None or at - previous[0] >= timedelta(minutes=30):
+                sessions.append([])
+            sessions[-1].append(kind)
+    return sessions
 
 
 def _sessions(events: list[Record]) -> list[set[str]]:
