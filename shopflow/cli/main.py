@@ -8,6 +8,7 @@ from shopflow.cli import infra_commands
 from shopflow.cli.batches import batches_command
 from shopflow.cli.dbt import dbt_command
 from shopflow.cli.dlq import dlq_app
+from shopflow.cli.export import export_command
 from shopflow.cli.generate import generate_command
 from shopflow.cli.ingest import ingest_command
 from shopflow.cli.keys import keys_app
@@ -25,6 +26,7 @@ app.command("transform")(transform_command)
 app.command("dbt", context_settings={"allow_extra_args": True,
                                      "ignore_unknown_options": True})(dbt_command)
 app.command("batches")(batches_command)
+app.command("export")(export_command)
 app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(monitor_app, name="monitor")
