@@ -8,9 +8,10 @@
 //   (settle: false on click, select or submit: do not wait for the page to settle)
 //   {fill: [selector, value]} type into a field
 //   {waitFor: selector}     wait for an element (no settle, e.g. "show more")
+//   {download: selector}    click and report the downloaded file (name, header, rows)
 //   {snap: file}            full-page screenshot
 //   {read: {name: selector}} report the text and data-* of the matching elements
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -90,6 +91,10 @@ try {
       await page.fill(step.fill[0], step.fill[1]);
     } else if (step.waitFor) {
       await page.waitForSelector(step.waitFor, { timeout: 30000 });
+    } else if (step.download) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(step.download)]);
+      const lines = readFileSync(await download.path(), "utf8").split("\r\n").filter(Boolean);
+      result.download = { name: download.suggestedFilename(), header: lines[0], rows: lines.length - 1 };
     } else if (step.snap) {
       await page.screenshot({ path: step.snap, fullPage: true });
     }

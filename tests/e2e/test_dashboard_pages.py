@@ -112,11 +112,13 @@ def test_sales_drill_down_from_category_to_product(site: Site, width: int) -> No
     start, end = whole_run(site)
     categories = category_totals(site.run.truth, *first_and_last_day(site.run.truth))
     top = max(categories, key=lambda c: categories[c]["revenue"])
-    overview, chosen, product = site.drive(width, [
+    results = site.drive(width, [
         {"goto": "/sales", "read": {"categories": "#categories tbody tr"}},
         {"click": f'#categories tbody tr[data-category="{top}"]',
          "read": {"products": "#products tbody tr"}},
-        {"click": "#products tbody tr:first-child"}, snap("product", width)])[:3]
+        {"download": '[data-panel="products"] button.csv'},
+        {"click": "#products tbody tr:first-child"}, snap("product", width)])
+    overview, chosen, download, product = results[:4]
     assert overview["page"]["url"] == f"/sales?start={start}&end={end}"
     panels = visible(overview)
     assert {n: p["state"] for n, p in panels.items()} == {
@@ -131,6 +133,10 @@ def test_sales_drill_down_from_category_to_product(site: Site, width: int) -> No
     rows = chosen["read"]["products"]
     assert rows and all(top in r["text"] for r in rows)
     first = rows[0]["data"]
+    [(sold,)] = site.query("SELECT count(DISTINCT product_id) FROM marts.daily_product_sales"
+                           " WHERE category = %s", top)
+    assert download["download"]["name"] == "products.csv"
+    assert download["download"]["rows"] == sold and "product_id" in download["download"]["header"]
     assert "&product=" in product["page"]["url"]
     panels = visible(product)
     assert set(panels) == {"product", "product-sales", "price-history", "reviews"}

@@ -2,7 +2,7 @@
  * under the chosen model, and one campaign over time. */
 import { renderHeader } from "./header.js";
 import {
-  PALETTE, api, drawChart, el, formatMoney, formatNumber, moneyAxis, num, panel, params,
+  PALETTE, api, csvButton, drawChart, el, formatMoney, formatNumber, moneyAxis, num, panel, params,
   setParams, settle,
 } from "./lib.js";
 
@@ -32,7 +32,9 @@ const loadModels = (f) => panel("models", async (card) => {
 });
 
 const loadChannels = (f) => panel("channels", async (card) => {
-  const result = await api("/api/v1/attribution", { start: f.start, end: f.end, model: f.model });
+  const query = { start: f.start, end: f.end, model: f.model };
+  const result = await api("/api/v1/attribution", query);
+  csvButton(card, "/api/v1/attribution", query);
   document.getElementById("channels-model").textContent = MODELS[f.model];
   card.querySelector("tbody").replaceChildren(...result.channels.map((c) =>
     el("tr", { "data-channel": c.channel, "data-revenue": c.revenue }, el("td", {}, c.channel),
@@ -42,6 +44,7 @@ const loadChannels = (f) => panel("channels", async (card) => {
 
 const loadTable = (f) => panel("campaigns", async (card) => {
   const { items } = await campaigns(f);
+  csvButton(card, "/api/v1/campaigns", { start: f.start, end: f.end });
   card.querySelector("tbody").replaceChildren(...items.map((c) => el("tr", {
     class: `pick${c.campaign_id === f.campaign ? " chosen" : ""}`, "data-campaign": c.campaign_id,
     onclick: () => choose({ campaign: c.campaign_id }) },
@@ -55,8 +58,10 @@ const loadTable = (f) => panel("campaigns", async (card) => {
 const loadSeries = (f) => panel("campaign-series", async (card) => {
   const chosen = f.campaign || (await campaigns(f)).items[0]?.campaign_id;
   if (!chosen) return false;
-  const series = await api(`/api/v1/campaigns/${encodeURIComponent(chosen)}/daily`,
-                           { start: f.start, end: f.end, model: f.model, grain: f.grain });
+  const url = `/api/v1/campaigns/${encodeURIComponent(chosen)}/daily`;
+  const query = { start: f.start, end: f.end, model: f.model, grain: f.grain };
+  const series = await api(url, query);
+  csvButton(card, url, query);
   const total = series.points.reduce((t, p) => t + Number(p.revenue), 0);
   const node = document.getElementById("series-total");
   node.dataset.value = total.toFixed(2);

@@ -2,7 +2,7 @@
  * with its SCD2 history (personal fields only for a key with customers:read). */
 import { renderHeader } from "./header.js";
 import {
-  api, el, fillTable, formatInt, formatMoney, formatNumber, formatRate, nextPage, num, panel,
+  api, csvButton, el, fillTable, formatInt, formatMoney, formatNumber, formatRate, nextPage, num, panel,
   params, setParams, settle,
 } from "./lib.js";
 
@@ -15,6 +15,7 @@ const choose = (changes) => { setParams(changes); load(); };
 
 const loadRfm = (f) => panel("rfm", async (card) => {
   const grid = await api("/api/v1/rfm");
+  csvButton(card, "/api/v1/rfm");
   const at = new Map(grid.cells.map((c) => [`${c.r_score}${c.f_score}`, c]));
   const body = card.querySelector("tbody");
   body.replaceChildren(...[5, 4, 3, 2, 1].map((r) => el("tr", {}, el("th", {}, `R ${r}`),
@@ -44,12 +45,13 @@ function churnRows(items, append) {
   if (append) body.append(...rows); else body.replaceChildren(...rows);
 }
 
-const loadChurn = (f) => panel("churn", async () => {
+const loadChurn = (f) => panel("churn", async (card) => {
   document.getElementById("churn-risk").value = f.risk || "";
   document.getElementById("churn-title").textContent =
     `Churn risk${f.rfm ? ` · ${f.rfm.replaceAll("_", " ")}` : ""}`;
   const query = { churn_risk: f.risk, rfm_segment: f.rfm, limit: 20 };
   let page = await api("/api/v1/customers", query);
+  csvButton(card, "/api/v1/customers", { ...query, limit: 500 });
   const more = document.getElementById("churn-more");
   churnRows(page.items, false);
   more.hidden = !page.has_more;
@@ -63,6 +65,7 @@ const loadChurn = (f) => panel("churn", async () => {
 
 const loadCohorts = () => panel("cohorts", async (card) => {
   const { cohorts } = await api("/api/v1/cohorts");
+  csvButton(card, "/api/v1/cohorts");
   const width = Math.max(0, ...cohorts.map((c) => c.cells.length));
   const months = [...Array(width).keys()];
   card.querySelector("thead").replaceChildren(el("tr", {}, el("th", {}, "Cohort"),

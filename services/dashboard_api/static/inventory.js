@@ -2,7 +2,7 @@
  * at risk of running out now (latest snapshot). */
 import { renderHeader } from "./header.js";
 import {
-  PALETTE, api, badge, drawChart, el, formatInt, formatNumber, nextPage, num, panel, params,
+  PALETTE, api, badge, csvButton, drawChart, el, formatInt, formatNumber, nextPage, num, panel, params,
   setParams, settle,
 } from "./lib.js";
 
@@ -17,6 +17,7 @@ const productCell = (p) => el("td", { title: p.product_id }, p.name || p.product
 /** A paged table: rows from `row(item)`, "show more" follows the cursor. */
 async function pagedTable(table, more, path, query, row) {
   let page = await api(path, query);
+  csvButton(table.closest("[data-panel]"), path, { ...query, limit: 500 });
   table.querySelector("tbody").replaceChildren(...page.items.map(row));
   more.hidden = !page.has_more;
   more.onclick = async () => {

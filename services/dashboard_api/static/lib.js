@@ -44,6 +44,32 @@ export async function api(path, params = {}, options = {}) {
   return body;
 }
 
+/** A "CSV" button in the card's head downloading what the panel shows (all pages, same
+ * filters), sent with the API key like every other request. */
+export function csvButton(card, path, query = {}) {
+  let button = card.querySelector("button.csv");
+  if (!button) {
+    button = el("button", { type: "button", class: "plain csv", title: "Download as CSV" }, "CSV");
+    card.querySelector(".card-head").append(button);
+  }
+  button.onclick = async () => {
+    const headers = { Accept: "text/csv" };
+    if (apiKey.get()) headers["X-API-Key"] = apiKey.get();
+    const url = apiUrl(path, { ...query, cursor: null, format: "csv" });
+    const response = await fetch(url, { headers });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      document.getElementById("status").textContent = `CSV refused: ${new ApiError(response.status, problem, url).message}`;
+      return;
+    }
+    const name = path.replace("/api/v1/", "").replaceAll("/", "-");
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: `${name}.csv` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  };
+}
+
 /** A list endpoint's next page: call again with its cursor. */
 export const nextPage = (path, params, page) =>
   api(path, { ...params, cursor: page.next_cursor });

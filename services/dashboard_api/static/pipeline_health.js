@@ -1,8 +1,9 @@
 /* The pipeline page's quality and build-history panels. */
-import { ApiError, api, badge, el, num, panel } from "./lib.js";
+import { ApiError, api, badge, csvButton, el, num, panel } from "./lib.js";
 
 export const loadQuality = () => panel("quality", async (card) => {
   const quality = await api("/api/v1/quality");
+  csvButton(card, "/api/v1/quality");
   const status = document.getElementById("quality-status");
   status.textContent = quality.status === "none" ? "" : quality.status;
   status.className = `badge ${quality.status}`;
@@ -24,6 +25,7 @@ export const loadBuilds = () => panel("builds", async (card) => {
   let builds;
   try {
     builds = (await api("/api/v1/builds", { limit: 10 })).items;
+    csvButton(card, "/api/v1/builds", { limit: 200 });
     source.textContent = "latest 10";
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) throw error;

@@ -1,7 +1,7 @@
 /* The product page inside Sales & products (?product=ID): facts, sales over time,
  * SCD2 price history and reviews. */
 import {
-  PALETTE, api, drawChart, el, fillTable, formatInt, formatMoney, moneyAxis, nextPage, num,
+  PALETTE, api, csvButton, drawChart, el, fillTable, formatInt, formatMoney, moneyAxis, nextPage, num,
   panel,
 } from "./lib.js";
 
@@ -37,7 +37,9 @@ const loadFacts = (f, crumbs) => panel("product", async (card) => {
 });
 
 const loadSales = (f) => panel("product-sales", async (card) => {
-  const sales = await api(`${path(f.product)}/sales`, { start: f.start, end: f.end, grain: f.grain });
+  const query = { start: f.start, end: f.end, grain: f.grain };
+  const sales = await api(`${path(f.product)}/sales`, query);
+  csvButton(card, `${path(f.product)}/sales`, query);
   const total = sales.points.reduce((t, p) => t + Number(p.revenue), 0);
   const node = document.getElementById("product-sales-total");
   node.dataset.value = total.toFixed(2);
@@ -58,10 +60,11 @@ function reviewItems(items) {
     el("span", { class: "hint" }, ` ${day(r.review_ts)}`), el("p", {}, r.body || "")));
 }
 
-const loadReviews = (f) => panel("reviews", async () => {
+const loadReviews = (f) => panel("reviews", async (card) => {
   const url = `${path(f.product)}/reviews`;
   const query = { limit: 5 };
   let page = await api(url, query);
+  csvButton(card, url, { limit: 200 });
   const list = document.getElementById("reviews");
   const more = document.getElementById("reviews-more");
   list.replaceChildren(...reviewItems(page.items));

@@ -3,7 +3,7 @@
 import { renderHeader } from "./header.js";
 import { loadProductPage } from "./product.js";
 import {
-  PALETTE, api, drawChart, el, fillTable, formatInt, formatMoney, formatRate, link,
+  PALETTE, api, csvButton, drawChart, el, fillTable, formatInt, formatMoney, formatRate, link,
   moneyAxis, nextPage, num, panel, params, setParams, settle,
 } from "./lib.js";
 
@@ -50,8 +50,10 @@ async function fillOptions(f) {
 }
 
 const loadSales = (f) => panel("sales", async (card) => {
-  const sales = await api("/api/v1/sales", { start: f.start, end: f.end, grain: f.grain,
-                                             category: f.category, channel: f.channel });
+  const query = { start: f.start, end: f.end, grain: f.grain, category: f.category,
+                  channel: f.channel };
+  const sales = await api("/api/v1/sales", query);
+  csvButton(card, "/api/v1/sales", query);
   document.getElementById("sales-title").textContent =
     `Sales over time${f.category ? ` · ${f.category}` : ""}${f.channel ? ` · ${f.channel}` : ""}`;
   showTotal("sales-total", sales.points);
@@ -61,7 +63,9 @@ const loadSales = (f) => panel("sales", async (card) => {
 });
 
 const loadCategories = (f) => panel("categories", async (card) => {
-  const result = await api("/api/v1/categories", { start: f.start, end: f.end, channel: f.channel });
+  const query = { start: f.start, end: f.end, channel: f.channel };
+  const result = await api("/api/v1/categories", query);
+  csvButton(card, "/api/v1/categories", query);
   fillTable(card.querySelector("table"), result.items, (c) => [
     link(`?${new URLSearchParams({ ...rangeOf(f), category: c.category })}`, c.category),
     num(formatMoney(c.revenue)), num(formatRate(c.revenue_share)), num(formatInt(c.orders)),
@@ -72,7 +76,9 @@ const loadCategories = (f) => panel("categories", async (card) => {
 });
 
 const loadChannels = (f) => panel("channels", async (card) => {
-  const result = await api("/api/v1/channels", { start: f.start, end: f.end, category: f.category });
+  const query = { start: f.start, end: f.end, category: f.category };
+  const result = await api("/api/v1/channels", query);
+  csvButton(card, "/api/v1/channels", query);
   fillTable(card.querySelector("table"), result.items, (c) => [
     c.channel, num(formatMoney(c.revenue)), num(formatRate(c.revenue_share)),
     num(formatInt(c.orders)), num(formatInt(c.units))]);
@@ -111,6 +117,7 @@ function productRows(f, table, items, append) {
 const loadProducts = (f) => panel("products", async (card) => {
   const query = { start: f.start, end: f.end, category: f.category, channel: f.channel, limit: 25 };
   let page = await api("/api/v1/products", query);
+  csvButton(card, "/api/v1/products", { ...query, limit: 200 });
   const table = card.querySelector("table");
   const more = document.getElementById("products-more");
   productRows(f, table, page.items, false);
