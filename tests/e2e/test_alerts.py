@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,8 +39,16 @@ def platform(platform_settings: Settings, tmp_path: Path) -> Iterator[Platform]:
     platform = Platform(settings, tmp_path / "logs")
     platform.start("dashboard_api")
     platform.start("validator")
+    # Both must answer before Prometheus starts: with `for: 0s` a slow start is "down".
+    for port in (platform.api_port, settings.metrics_port):
+        platform.wait_for(lambda port=port: _answers(port), 60, f"/metrics on {port}")
     yield platform
     platform.stop_all()
+
+
+def _answers(port: int) -> bool:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return response.status == 200
 
 
 @pytest.fixture
@@ -112,7 +121,7 @@ def test_failed_quality_check_and_dead_service_reach_the_webhook(
     assert quality["labels"]["check"] == "negative_amounts"
     assert quality["labels"]["severity"] == "critical"
     assert quality["annotations"]["runbook"] == "docs/operations.md#shopflowqualitycheckfailed"
-    down = webhook.firing("ShopflowServiceDown")[0]
-    assert down["labels"]["job"] == "shopflow-validator"
+    assert {a["labels"]["job"] for a in webhook.firing("ShopflowServiceDown")} == {
+        "shopflow-validator"}
     assert {a["labels"]["alertname"] for a in webhook.alerts} <= {
         "ShopflowQualityCheckFailed", "ShopflowServiceDown", "ShopflowDataStale"}

@@ -70,3 +70,10 @@ class EntityFreshness(BaseModel):
 class FreshnessReport(BaseModel):
     status: Literal["fresh", "stale"]
     entities: list[EntityFreshness]
+
+
+class MonitorRun(BaseModel):
+    run_id: int | None = Field(description="The latest `shopflow monitor run` (null: none yet)")
+    checked_at: datetime | None
+    status: Literal["pass", "warn", "fail", "none"] = Field(description="Worst of the checks")
+    checks: list[CheckResult]

@@ -122,8 +122,13 @@ def test_metrics_expose_the_ledger(copy_client: TestClient,
 def test_run_history_needs_metrics_read_beyond_localhost(warehouse_copy: TestDatabase) -> None:
     app = create_app(api_settings(warehouse_copy, api_host="0.0.0.0"))  # noqa: S104
     with TestClient(app, raise_server_exceptions=False) as api:
-        for path in ("/api/v1/builds", "/api/v1/freshness",
+        for path in ("/api/v1/builds", "/api/v1/freshness", "/api/v1/monitor",
                      "/api/v1/quality/history?check=freshness"):
             assert api.get(path).status_code == 401, path
             assert api.get(path, headers={"X-API-Key": API_KEY}).status_code == 200, path
         assert api.get("/metrics").status_code == 200  # Prometheus scrapes without a key
+
+
+def test_monitor_is_empty_before_any_run(client: TestClient) -> None:
+    assert client.get("/api/v1/monitor").json() == {
+        "run_id": None, "checked_at": None, "status": "none", "checks": []}

@@ -73,6 +73,11 @@ def test_injected_outliers_and_volume_drop_warn_with_their_keys(ops_copy: TestDa
         latest, earlier = history.json()["items"]
         assert latest["status"] == "warn" and latest["run_id"] > earlier["run_id"]
         assert set(latest["details"]["keys"][:2]) == set(orders)
+        monitor = api.get("/api/v1/monitor").json()
+        assert monitor["status"] == "warn" and monitor["run_id"] == latest["run_id"]
+        assert [c["status"] for c in monitor["checks"][:3]] == ["warn"] * 3  # worst first
+        assert {"outliers.order_totals", "outliers.line_quantities", "volume.orders"} <= {
+            c["check_name"] for c in monitor["checks"] if c["status"] == "warn"}
         metrics = api.get("/metrics").text
     assert ('shopflow_quality_check_status{check="outliers.order_totals",source="monitor"} 1.0'
             in metrics)

@@ -20,6 +20,7 @@ from services.dashboard_api.schemas.operations import (
     CheckResult,
     EntityFreshness,
     FreshnessReport,
+    MonitorRun,
 )
 from shopflow.ops.freshness import read_freshness
 
@@ -41,6 +42,14 @@ WHERE (%(source)s::text IS NULL OR source = %(source)s)
        OR (checked_at, source, run_id) < (%(at)s::timestamptz, %(src)s::text, %(id)s::bigint))
 ORDER BY checked_at DESC, source DESC, run_id DESC
 LIMIT %(limit)s
+"""
+
+
+_LATEST_MONITOR_RUN = """
+SELECT 'monitor' AS source, run_id, check_name, status, observed, threshold, details,
+       checked_at
+FROM ops.monitor_checks WHERE run_id = (SELECT max(run_id) FROM ops.monitor_checks)
+ORDER BY CASE status WHEN 'fail' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, check_name
 """
 
 
@@ -101,3 +110,16 @@ def freshness(conn: ConnDep, settings: SettingsDep) -> FreshnessReport:
              for e in entries]
     return FreshnessReport(status="stale" if any(e.stale for e in entries) else "fresh",
                            entities=items)
+
+
+@router.get("/monitor", response_model=MonitorRun, summary="Latest checks on a clock")
+def latest_monitor_run(conn: ConnDep) -> MonitorRun:
+    """The results of the latest `shopflow monitor run`: freshness per entity, outliers
+    of order totals and line quantities, daily volume per entity (warn-level, with the
+    offending keys in `details.keys`), worst first."""
+    checks = [_result(r) for r in fetch_all(conn, _LATEST_MONITOR_RUN)]
+    if not checks:
+        return MonitorRun(run_id=None, checked_at=None, status="none", checks=[])
+    worst = next(s for s in ("fail", "warn", "pass") if any(c.status == s for c in checks))
+    return MonitorRun(run_id=checks[0].run_id, checked_at=max(c.checked_at for c in checks),
+                      status=worst, checks=checks)
