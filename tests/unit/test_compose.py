@@ -88,20 +88,28 @@ def test_no_password_or_key_in_the_file_only_required_variables() -> None:
     assert not re.search(r"postgresql://[^:$]+:[^$@]+@", text), "a literal password in a URL"
 
 
+def _env_values(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines()
+                if line and not line.startswith("#"))
+
+
 def test_make_compose_env_writes_every_password_compose_needs(tmp_path: Path) -> None:
     target = tmp_path / ".env"
-    subprocess.run([str(ROOT / "scripts/security/compose_env.sh"), str(target)], check=True,
-                   capture_output=True)
-    values = dict(line.split("=", 1) for line in target.read_text().splitlines()
-                  if line and not line.startswith("#"))
-    needed = set(re.findall(r"\$\{(\w*PASSWORD\w*):\?", (ROOT / "docker-compose.yml").read_text()))
+    target.write_text("SHOPFLOW_API_PORT=8000\nSHOPFLOW_API_DB_PASSWORD=mine-already\n")
+    script = str(ROOT / "scripts/security/compose_env.sh")
+    subprocess.run([script, str(target)], check=True, capture_output=True)
+    values = _env_values(target)
+    needed = set(re.findall(r"\$\{(\w*PASSWORD\w*):\?",
+                            (ROOT / "docker-compose.yml").read_text()))
     assert needed <= set(values)
-    assert len(set(values.values())) == len(values) and all(len(v) >= 32 for v in values.values())
+    assert values["SHOPFLOW_API_DB_PASSWORD"] == "mine-already"  # kept
+    assert values["SHOPFLOW_API_PORT"] == "8000"  # other lines kept
+    generated = [v for k, v in values.items() if k in needed - {"SHOPFLOW_API_DB_PASSWORD"}]
+    assert len(set(generated)) == len(generated) and all(len(v) >= 32 for v in generated)
     assert target.stat().st_mode & 0o077 == 0, "readable by others"
     before = target.read_text()
-    subprocess.run([str(ROOT / "scripts/security/compose_env.sh"), str(target)], check=True,
-                   capture_output=True)
-    assert target.read_text() == before, "an existing .env is never overwritten"
+    subprocess.run([script, str(target)], check=True, capture_output=True)
+    assert target.read_text() == before, "a second run changes nothing"
 
 
 def test_bi_override_publishes_postgres_on_a_configurable_port() -> None:
