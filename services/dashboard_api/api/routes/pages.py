@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
@@ -12,10 +14,13 @@ router = APIRouter(tags=["system"])
 PAGES = ("sales", "customers", "inventory", "campaigns", "pipeline")
 
 
-def _page(name: str) -> FileResponse:
-    return FileResponse(STATIC_DIR / f"{name}.html", media_type="text/html")
+def _page(name: str) -> Callable[[], FileResponse]:
+    def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / f"{name}.html", media_type="text/html")
+
+    return page
 
 
 for _name in PAGES:
-    router.add_api_route(f"/{_name}", lambda name=_name: _page(name), methods=["GET"],
-                         include_in_schema=False, name=f"page_{_name}")
+    router.add_api_route(f"/{_name}", _page(_name), methods=["GET"], include_in_schema=False,
+                         name=f"page_{_name}")
