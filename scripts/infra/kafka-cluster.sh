@@ -117,12 +117,16 @@ start_node() {
     dir="$(node_dir "$n")"
     node_pid "$n" >/dev/null && return 0
     require_free_port "$(broker_port "$n")" "broker $n" SHOPFLOW_KAFKA_PORT
+    # As kafka.sh: the subshell only launches the node and exits, so neither the lock (fd 9)
+    # nor the caller's output (a pipe it may wait on) is held by a process that lingers.
     # shellcheck disable=SC2086,SC2016  # heap options split on purpose; $$ for the inner shell
-    (cd "$dir" && PIDFILE="$dir/kafka.pid" setsid nohup bash -c 'echo $$ >"$PIDFILE"; exec "$@"' \
-        kafka java $HEAP_OPTS -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
-        "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$libs/*" kafka.Kafka \
-        "$dir/server.properties" </dev/null >>"$dir/logs/stdout.log" 2>&1 9>&- &) \
-        </dev/null >/dev/null 2>&1  # nothing of the caller's (a pipe it waits on) stays open
+    (
+        cd "$dir"
+        PIDFILE="$dir/kafka.pid" setsid nohup bash -c 'echo $$ >"$PIDFILE"; exec "$@"' kafka \
+            java $HEAP_OPTS -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+            "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$libs/*" kafka.Kafka \
+            "$dir/server.properties" </dev/null >>"$dir/logs/stdout.log" 2>&1 9>&- &
+    ) </dev/null >/dev/null 2>&1
 }
 
 # Waits until the metadata lists $1 brokers (0 = every node), within $2 seconds.

@@ -117,3 +117,24 @@ def test_bi_override_publishes_postgres_on_a_configurable_port() -> None:
     assert override["services"]["postgres"]["ports"] == [
         "${SHOPFLOW_BI_BIND:-127.0.0.1}:${SHOPFLOW_BI_PORT:-5433}:5432"]
     assert "ports" not in _compose()["services"]["postgres"]  # not published by default
+
+
+def test_cluster_override_has_three_brokers_and_a_replica_for_the_api() -> None:
+    cluster = yaml.safe_load((ROOT / "docker-compose.cluster.yml").read_text())
+    services = cluster["services"]
+    nodes = [services[name]["environment"] for name in ("kafka", "kafka-2", "kafka-3")]
+    assert sorted(n["KAFKA_NODE_ID"] for n in nodes) == [1, 2, 3]
+    assert len({n["KAFKA_CONTROLLER_QUORUM_VOTERS"] for n in nodes}) == 1
+    assert len({n["CLUSTER_ID"] for n in nodes}) == 1
+    assert {n["KAFKA_MIN_INSYNC_REPLICAS"] for n in nodes} == {2}
+    for name in ("init", *SERVICES):
+        bootstrap = services[name]["environment"]["SHOPFLOW_KAFKA_BOOTSTRAP"]
+        assert bootstrap == "kafka:9092,kafka-2:9092,kafka-3:9092", name
+    api = services["dashboard_api"]["environment"]
+    assert "@postgres-replica:5432/" in api["SHOPFLOW_API_DATABASE_URL"]
+    assert "@postgres:5432/" in api["SHOPFLOW_API_PRIMARY_DATABASE_URL"]
+    assert "pg_basebackup" in " ".join(services["postgres-replica"]["command"])
+    text = (ROOT / "docker-compose.cluster.yml").read_text()
+    secrets = re.findall(r"://\w+:([^@\s]+)@", text)
+    secrets.append(services["postgres-replica"]["environment"]["PGPASSWORD"])
+    assert secrets and all(re.fullmatch(r"\$\{\w+:\?[^}]*\}", s) for s in secrets), secrets
