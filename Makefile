@@ -2,6 +2,7 @@
 # processes started by scripts/infra/*.sh; see docs/decisions/0001-local-infrastructure.md.
 
 SHELL := /bin/bash
+comma := ,
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
@@ -10,6 +11,10 @@ INFRA_DIR ?= $(or $(SHOPFLOW_INFRA_DIR),$(CURDIR)/.infra)
 KAFKA_PORT ?= $(or $(SHOPFLOW_KAFKA_PORT),9092)
 KAFKA_CONTROLLER_PORT ?= $(or $(SHOPFLOW_KAFKA_CONTROLLER_PORT),9093)
 PG_PORT ?= $(or $(SHOPFLOW_PG_PORT),5432)
+# 1 broker, or KAFKA_BROKERS=3 for a three-broker cluster (ports KAFKA_PORT, +10, +20);
+# PG_REPLICA=1 adds a streaming replica on PG_PORT+1 (docs/scaling.md).
+KAFKA_BROKERS ?= $(or $(SHOPFLOW_KAFKA_BROKERS),1)
+PG_REPLICA ?= $(or $(SHOPFLOW_PG_REPLICA),0)
 PYTEST_ARGS ?=
 
 # The infra scripts read these; the make variables above are the single source of truth.
@@ -17,10 +22,13 @@ export SHOPFLOW_INFRA_DIR := $(INFRA_DIR)
 export SHOPFLOW_KAFKA_PORT := $(KAFKA_PORT)
 export SHOPFLOW_KAFKA_CONTROLLER_PORT := $(KAFKA_CONTROLLER_PORT)
 export SHOPFLOW_PG_PORT := $(PG_PORT)
+export SHOPFLOW_KAFKA_BROKERS := $(KAFKA_BROKERS)
+export SHOPFLOW_PG_REPLICA := $(PG_REPLICA)
+KAFKA_BOOTSTRAP := $(if $(filter 3,$(KAFKA_BROKERS)),127.0.0.1:$(KAFKA_PORT)$(comma)127.0.0.1:$(shell echo $$(($(KAFKA_PORT)+10)))$(comma)127.0.0.1:$(shell echo $$(($(KAFKA_PORT)+20))),127.0.0.1:$(KAFKA_PORT))
 export PYTHON
 
 # How tests (and anything else run from here) find the local infrastructure.
-TEST_ENV := SHOPFLOW_KAFKA_BOOTSTRAP=127.0.0.1:$(KAFKA_PORT) \
+TEST_ENV := SHOPFLOW_KAFKA_BOOTSTRAP=$(KAFKA_BOOTSTRAP) \
 	SHOPFLOW_DATABASE_URL=postgresql://shopflow@127.0.0.1:$(PG_PORT)/shopflow
 
 INFRA := scripts/infra/infra.sh
@@ -31,7 +39,8 @@ INSTALL_STAMP := $(INFRA_DIR)/install.stamp
 
 help:
 	@echo "make install         pip install -e '.[dev]' (no-op when pyproject.toml is unchanged)"
-	@echo "make infra-up        start local Kafka ($(KAFKA_PORT)) and PostgreSQL ($(PG_PORT))"
+	@echo "make infra-up        start local Kafka ($(KAFKA_PORT)) and PostgreSQL ($(PG_PORT));"
+	@echo "                     KAFKA_BROKERS=3: three brokers, PG_REPLICA=1: a streaming replica"
 	@echo "make infra-status    show whether they run (exit 0 = both running)"
 	@echo "make infra-down      stop them"
 	@echo "make lint            ruff + mypy + promtool/amtool (alert rules and their tests)"

@@ -35,12 +35,22 @@ timed() {
     return "$rc"
 }
 
+# SHOPFLOW_KAFKA_BROKERS=3: the three-broker cluster (kafka-cluster.sh) instead of one broker;
+# SHOPFLOW_PG_REPLICA=1: also a streaming replica of PostgreSQL (postgres-replica.sh).
+KAFKA=kafka
+case "${SHOPFLOW_KAFKA_BROKERS:-1}" in
+    1) ;;
+    3) KAFKA=kafka-cluster ;;
+    *) die "SHOPFLOW_KAFKA_BROKERS must be 1 or 3" ;;
+esac
+REPLICA="${SHOPFLOW_PG_REPLICA:-0}"
+
 up_all() {
     # Package installation (if anything is missing) must not run twice in parallel (dpkg lock).
     "$HERE/kafka.sh" prereqs
     "$HERE/postgres.sh" prereqs
     local kpid ppid rc=0
-    timed kafka up &
+    timed "$KAFKA" up &
     kpid=$!
     timed postgres up &
     ppid=$!
@@ -49,12 +59,16 @@ up_all() {
     if [ "$rc" -ne 0 ]; then
         die "infrastructure did not come up (see the messages above)"
     fi
+    if [ "$REPLICA" = 1 ]; then
+        timed postgres-replica up
+    fi
 }
 
 status_all() {
     local rc=0
-    "$HERE/kafka.sh" status || rc=3
+    "$HERE/$KAFKA.sh" status || rc=3
     "$HERE/postgres.sh" status || rc=3
+    if [ "$REPLICA" = 1 ]; then "$HERE/postgres-replica.sh" status || rc=3; fi
     return "$rc"
 }
 
@@ -62,19 +76,21 @@ case "${1:-}" in
     up) up_all ;;
     down)
         rc=0
-        timed kafka down || rc=1
+        timed "$KAFKA" down || rc=1
+        if [ "$REPLICA" = 1 ]; then timed postgres-replica down || rc=1; fi
         timed postgres down || rc=1
         exit "$rc"
         ;;
     status) status_all ;;
     restart)
-        timed kafka restart
+        timed "$KAFKA" restart
         timed postgres restart
         ;;
-    restart-kafka) timed kafka restart ;;
+    restart-kafka) timed "$KAFKA" restart ;;
     restart-postgres) timed postgres restart ;;
     purge)
-        "$HERE/kafka.sh" purge
+        "$HERE/$KAFKA.sh" purge
+        if [ "$REPLICA" = 1 ]; then "$HERE/postgres-replica.sh" purge; fi
         "$HERE/postgres.sh" purge
         ;;
     *)

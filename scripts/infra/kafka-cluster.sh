@@ -2,7 +2,7 @@
 # A local three-node Apache Kafka cluster (KRaft; each node is broker and controller, a
 # three-voter quorum) for ShopFlow, as local processes. See docs/scaling.md.
 #
-# Usage: scripts/infra/kafka-cluster.sh {up|down|status|kill N|start N|bootstrap}
+# Usage: scripts/infra/kafka-cluster.sh {up|down|restart|status|kill N|start N|bootstrap|purge}
 #   up         format (first time) and start the three nodes; wait until all three brokers
 #              are in the cluster metadata
 #   down       SIGTERM every node (SIGKILL after 60 s)
@@ -182,8 +182,17 @@ node_arg() {
     echo "$1"
 }
 
+do_purge() {
+    do_down
+    rm -rf "$HOME_DIR"
+    log "purged $HOME_DIR"
+}
+
 case "${1:-}" in
     up) with_lock kafka-cluster do_up ;;
+    restart) with_lock kafka-cluster do_down && with_lock kafka-cluster do_up ;;
+    prereqs) "$INFRA_SCRIPTS_DIR/kafka.sh" prereqs ;;
+    purge) with_lock kafka-cluster do_purge ;;
     down) with_lock kafka-cluster do_down ;;
     status) wait_brokers 3 5 2>/dev/null && echo "kafka-cluster: 3 brokers ($(bootstrap))" ||
         { echo "kafka-cluster: not all three brokers answer"; exit 3; } ;;
@@ -191,5 +200,6 @@ case "${1:-}" in
     start) n="$(node_arg "${2:-}")"; write_config "$n"; start_node "$n" "$(libs_dir)"
         wait_brokers 3 180 && log "node $n back in the cluster" ;;
     bootstrap) bootstrap ;;
-    *) echo "usage: $0 {up|down|status|kill N|start N|bootstrap}" >&2; exit 2 ;;
+    *) echo "usage: $0 {up|down|restart|status|kill N|start N|bootstrap|prereqs|purge}" >&2
+        exit 2 ;;
 esac
