@@ -22,10 +22,22 @@ def _compose() -> dict[str, Any]:
 
 def test_names_infrastructure_init_and_every_service() -> None:
     services = _compose()["services"]
-    assert set(services) == {"kafka", "postgres", "init", *SERVICES}
+    assert set(services) == {"kafka", "postgres", "init", *SERVICES, "prometheus",
+                             "alertmanager"}
     assert services["kafka"]["image"].startswith("apache/kafka:")
     assert "controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
     assert services["postgres"]["image"].startswith("postgres:")
+
+
+def test_monitoring_uses_the_official_images_and_the_repositorys_rules() -> None:
+    services = _compose()["services"]
+    assert services["prometheus"]["image"].startswith("prom/prometheus:v")
+    assert services["alertmanager"]["image"].startswith("prom/alertmanager:v")
+    for name in ("prometheus", "alertmanager"):
+        for volume in services[name]["volumes"]:
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), volume
 
 
 def test_each_service_command_exists() -> None:
