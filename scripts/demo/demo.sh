@@ -14,7 +14,7 @@ GENERATED="$SHOPFLOW_DEMO_DATA/generated"
 step() { printf '\n==> %s\n' "$*"; }
 
 step "shopflow commands run from $ROOT now use the demo's landing directory, Kafka and database (.env)"
-python scripts/demo/dotenv.py "$ROOT/.env"
+python scripts/demo/write_env.py "$ROOT/.env"
 step "infrastructure (Kafka KRaft + PostgreSQL)"
 scripts/infra/infra.sh up
 step "topics, migrations, roles"

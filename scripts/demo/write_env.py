@@ -4,7 +4,7 @@ from the project root talks to the demo's landing directory, Kafka and database.
 Only the block between the two markers is rewritten (other lines, such as the passwords
 `make compose-env` writes, stay). Variables set in the environment still win over `.env`.
 
-    python scripts/demo/dotenv.py PATH   # values from the environment (scripts/demo/env.sh)
+    python scripts/demo/write_env.py PATH   # values from the environment (scripts/demo/env.sh)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-BEGIN = "# >>> make demo: rewritten by scripts/demo/dotenv.py on every run"
+BEGIN = "# >>> make demo: rewritten by scripts/demo/write_env.py on every run"
 END = "# <<< make demo"
 KEYS = ("SHOPFLOW_KAFKA_BOOTSTRAP", "SHOPFLOW_DATABASE_URL", "SHOPFLOW_INGESTOR_DATABASE_URL",
         "SHOPFLOW_LOADER_DATABASE_URL", "SHOPFLOW_TRANSFORMER_DATABASE_URL",
@@ -36,7 +36,7 @@ def without_block(text: str) -> list[str]:
 def demo_block(environ: dict[str, str]) -> list[str]:
     missing = [key for key in KEYS if not environ.get(key)]
     if missing:
-        raise SystemExit(f"dotenv: not set: {', '.join(missing)} (source scripts/demo/env.sh)")
+        raise SystemExit(f"write_env: not set: {', '.join(missing)} (source scripts/demo/env.sh)")
     return [BEGIN, *(f"{key}={environ[key]}" for key in KEYS), END]
 
 
