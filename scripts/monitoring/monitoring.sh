@@ -86,7 +86,8 @@ start() {  # name port command...
 
 wait_ready() {  # name port
     for _ in $(seq 1 60); do
-        if curl -fsS "http://127.0.0.1:$2/-/ready" >/dev/null 2>&1; then
+        if "${PYTHON:-python3}" -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=2)' "http://127.0.0.1:$2/-/ready" 2>/dev/null; then
             log "$1 ready on 127.0.0.1:$2"
             return 0
         fi
