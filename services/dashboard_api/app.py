@@ -18,6 +18,7 @@ from services.dashboard_api.caching import NotModified, on_not_modified
 from services.dashboard_api.db import open_pool
 from services.dashboard_api.health import KafkaProbe
 from services.dashboard_api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from services.dashboard_api.openapi_security import mark_key_requirements
 from services.dashboard_api.problems import Problem, install_problem_handlers
 from services.dashboard_api.replay import ReplayProducer
 from shopflow.access import check_configured_key
@@ -70,6 +71,7 @@ def _register_problem_schema(app: FastAPI) -> None:
             problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(problem.pop("$defs", {}))
             components["Problem"] = problem
+            mark_key_requirements(schema, app.state.settings)
             app.openapi_schema = schema
         return app.openapi_schema
 

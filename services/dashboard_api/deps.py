@@ -33,6 +33,7 @@ from services.dashboard_api.caching import (
     warehouse_state,
 )
 from services.dashboard_api.db import borrow, give_back
+from services.dashboard_api.openapi_security import METRICS_MARKER, SCOPE_MARKER
 from services.dashboard_api.params import DateRange, IsoDate, resolve_range
 from shopflow.access import Scope
 from shopflow.runtime.settings import Settings
@@ -143,7 +144,11 @@ def requires(scope: Scope, *, only_beyond_localhost: bool = False
              ) -> Callable[..., Coroutine[None, None, Caller]]:
     """A dependency that lets the call through only with a key carrying `scope`."""
 
-    async def dependency(request: Request, caller: CallerDep, settings: SettingsDep) -> Caller:
+    marker = METRICS_MARKER if only_beyond_localhost else SCOPE_MARKER
+
+    async def dependency(request: Request, caller: CallerDep, settings: SettingsDep,
+                         _documents: str | None = Security(marker)) -> Caller:
+        """`_documents` only tells the OpenAPI document where the key is required."""
         if only_beyond_localhost and not metrics_need_key(settings):
             return caller
         if caller.allows(scope):

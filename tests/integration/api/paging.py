@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 
-def walk(client: TestClient, path: str, params: dict, limit: int) -> list[dict]:
+def walk(client: TestClient, path: str, params: dict, limit: int,
+         headers: dict | None = None) -> list[dict]:
     """Every item of a paged list, following next_cursor."""
     items, cursor, pages = [], None, 0
     while True:
         response = client.get(path, params={**params, "limit": limit,
-                                            **({"cursor": cursor} if cursor else {})})
+                                            **({"cursor": cursor} if cursor else {})},
+                              headers=headers)
         assert response.status_code == 200, response.text
         page = response.json()
         assert len(page["items"]) <= limit

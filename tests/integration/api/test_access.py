@@ -179,3 +179,16 @@ def test_the_api_process_refuses_to_start_with_a_placeholder_key(key: str) -> No
     assert done.returncode == 2, done.stderr
     assert "refusing to start" in done.stderr and "SHOPFLOW_API_KEY" in done.stderr
     assert not key or key not in done.stderr  # the log never repeats a key
+
+
+def test_openapi_says_where_the_key_is_required(client: TestClient,
+                                                public_client: TestClient) -> None:
+    def security(app_client: TestClient, method: str, path: str) -> list:
+        return app_client.get("/openapi.json").json()["paths"][path][method]["security"]
+
+    key, optional = [{"APIKeyHeader": []}], [{"APIKeyHeader": []}, {}]
+    assert security(client, "get", "/api/v1/kpis") == optional
+    assert security(public_client, "get", "/api/v1/kpis") == key
+    for app_client in (client, public_client):
+        assert security(app_client, "get", "/api/v1/dead-letters") == key
+        assert security(app_client, "post", "/api/v1/dead-letters/replay") == key

@@ -12,6 +12,7 @@ from services.dashboard_api.schemas.pipeline import EntityName
 from tests.integration.api.conftest import API_KEY
 
 pytestmark = pytest.mark.integration
+KEY = {"X-API-Key": API_KEY}  # a key with every scope (dead letters need one)
 
 
 def assert_problem(response: Response, status: int, *words: str) -> dict:
@@ -47,7 +48,7 @@ def assert_problem(response: Response, status: int, *words: str) -> dict:
 ])
 def test_bad_parameters_are_problems(client: TestClient, path: str, params: dict,
                                      status: int, words: list[str]) -> None:
-    problem = assert_problem(client.get(path, params=params), status, *words)
+    problem = assert_problem(client.get(path, params=params, headers=KEY), status, *words)
     assert problem["instance"] == path
     if status == 422:
         assert problem["errors"] and problem["errors"][0]["location"] == "query"
@@ -55,12 +56,14 @@ def test_bad_parameters_are_problems(client: TestClient, path: str, params: dict
 
 def test_a_cursor_only_works_for_its_own_list_and_filters(client: TestClient) -> None:
     other_list = encode_cursor("batches", {}, ["batch-2026-03-05"])
-    assert_problem(client.get("/api/v1/dead-letters", params={"cursor": other_list}), 400,
-                   "cursor")
-    page = client.get("/api/v1/dead-letters", params={"limit": 2, "entity": "orders"}).json()
+    assert_problem(client.get("/api/v1/dead-letters", params={"cursor": other_list},
+                              headers=KEY), 400, "cursor")
+    page = client.get("/api/v1/dead-letters", params={"limit": 2, "entity": "orders"},
+                      headers=KEY).json()
     assert page["has_more"]
     changed = {"limit": 2, "entity": "clickstream", "cursor": page["next_cursor"]}
-    assert_problem(client.get("/api/v1/dead-letters", params=changed), 400, "other filters")
+    assert_problem(client.get("/api/v1/dead-letters", params=changed, headers=KEY), 400,
+                   "other filters")
 
 
 def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:

@@ -8,10 +8,12 @@ from collections import Counter
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.api.conftest import API_KEY
 from tests.integration.api.paging import walk
 from tests.integration.api.warehouse import LoadedWarehouse
 
 pytestmark = pytest.mark.integration
+KEY = {"X-API-Key": API_KEY}  # dead letters need deadletters:read (the configured key)
 
 
 def _expected_letters(warehouse: LoadedWarehouse) -> list[dict]:
@@ -59,7 +61,7 @@ def test_one_batch_lists_its_files_and_dead_letter_codes(client: TestClient,
 def test_dead_letter_pages_hold_every_letter_once_with_payload(
         client: TestClient, warehouse: LoadedWarehouse) -> None:
     expected = {(e["batch_id"], e["file"], e["line"]) for e in _expected_letters(warehouse)}
-    items = walk(client, "/api/v1/dead-letters", {}, limit=97)
+    items = walk(client, "/api/v1/dead-letters", {}, limit=97, headers=KEY)
     got = [(i["batch_id"], i["source_file"], i["line_number"]) for i in items]
     assert len(got) == len(set(got)) and set(got) == expected
     for item in items:
@@ -73,11 +75,12 @@ def test_dead_letters_filter_by_entity_code_and_batch(client: TestClient,
     letters = _expected_letters(warehouse)
     by_code = Counter(e["code"] for e in letters)
     code, count = by_code.most_common(1)[0]
-    got = walk(client, "/api/v1/dead-letters", {"error_code": code}, limit=40)
+    got = walk(client, "/api/v1/dead-letters", {"error_code": code}, limit=40, headers=KEY)
     assert len(got) == count and all(code in i["codes"] for i in got)
     entity = letters[0]["entity"]
     batch = letters[0]["batch_id"]
-    chosen = walk(client, "/api/v1/dead-letters", {"entity": entity, "batch_id": batch}, 10)
+    chosen = walk(client, "/api/v1/dead-letters", {"entity": entity, "batch_id": batch}, 10,
+                  headers=KEY)
     assert len(chosen) == sum(e["entity"] == entity and e["batch_id"] == batch for e in letters)
     summary = client.get("/api/v1/dead-letters/summary").json()
     assert summary["open_letters"] == len(letters)
