@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import psycopg
@@ -13,7 +14,8 @@ from shopflow.db.connect import connect
 from shopflow.load.status import BatchDetail, BatchStatus, batch_detail, list_batches
 from shopflow.runtime.settings import get_settings
 
-console = Console()
+# Piped output (no terminal to measure) gets room for every column instead of 80.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def batches_command(
@@ -44,9 +46,13 @@ def _count(value: int | None) -> str:
 
 def batches_table(batches: list[BatchStatus]) -> Table:
     table = Table(title="Batches")
+    # Ids and stages whole even on an 80-column pipe; the counts give way first.
+    widths = {"batch": max((len(b.batch_id) for b in batches), default=5),
+              "stage": max((len(b.stage) for b in batches), default=5)}
     for column in ("batch", "business date", "files", "published", "loaded", "rejected",
                    "pending", "stage", "completions", "built"):
-        table.add_column(column, justify="left" if column in ("batch", "stage") else "right")
+        table.add_column(column, justify="left" if column in widths else "right",
+                         min_width=widths.get(column), no_wrap=column in widths)
     for b in batches:
         built = b.build_finished_at.strftime("%Y-%m-%d %H:%M") \
             if b.build_status == "succeeded" and b.build_finished_at else "-"

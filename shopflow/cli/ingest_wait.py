@@ -7,14 +7,12 @@ import time
 from pathlib import Path
 
 import psycopg
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from shopflow.cli.batches import batches_table, files_table
+from shopflow.cli.batches import batches_table, console, files_table
 from shopflow.load.status import BatchDetail, BatchStatus, batch_detail, batch_status
 
 POLL_S = 1.0
-console = Console()
 
 
 def _describe(batch_id: str, status: BatchStatus | None) -> str:
