@@ -192,3 +192,43 @@ def test_openapi_says_where_the_key_is_required(client: TestClient,
     for app_client in (client, public_client):
         assert security(app_client, "get", "/api/v1/dead-letters") == key
         assert security(app_client, "post", "/api/v1/dead-letters/replay") == key
+
+
+SENSITIVE = {"email", "first_name", "last_name", "payload", "payload_json"}
+REDACTED_WITHOUT_SCOPE = {"/api/v1/customers/{customer_id}"}  # tested above
+
+
+def _properties(schema: dict, components: dict, seen: set[str]) -> set[str]:
+    """Every property name reachable from a JSON schema (following $ref once each)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return set()
+        seen.add(name)
+        return _properties(components[name], components, seen)
+    names = set(schema.get("properties", {}))
+    children = [*schema.get("properties", {}).values(), schema.get("items"),
+                schema.get("additionalProperties"), *schema.get("anyOf", []),
+                *schema.get("oneOf", []), *schema.get("allOf", [])]
+    for child in children:
+        if isinstance(child, dict):
+            names |= _properties(child, components, seen)
+    return names
+
+
+def test_every_route_answering_personal_fields_or_payloads_needs_a_scope(
+        client: TestClient) -> None:
+    """A guard for routes added later: personal fields or payloads in a response schema
+    mean the route must require a key even on localhost (or redact, as tested above)."""
+    document = client.get("/openapi.json").json()
+    components = document["components"]["schemas"]
+    leaking = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            ok = operation.get("responses", {}).get("200", {}).get("content", {})
+            schema = ok.get("application/json", {}).get("schema", {})
+            exposed = _properties(schema, components, set()) & SENSITIVE
+            optional = {} in operation.get("security", [{}])
+            if exposed and optional and path not in REDACTED_WITHOUT_SCOPE:
+                leaking.append((method, path, sorted(exposed)))
+    assert leaking == []
