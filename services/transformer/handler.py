@@ -9,10 +9,11 @@ from datetime import date
 from confluent_kafka import Message
 from pydantic import ValidationError
 
+from shopflow.db.connect import connect
 from shopflow.events import BatchCompleted, WarehouseBuilt, decode_event, encode_event
 from shopflow.runtime.errors import MessageError
 from shopflow.runtime.kafka import EventProducer
-from shopflow.runtime.metrics import BATCH_SECONDS, BUILD_SECONDS
+from shopflow.runtime.metrics import BATCH_SECONDS, BUILD_SECONDS, BUILDS_GIVEN_UP
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic
 from shopflow.warehouse import BuildFailed, BuildRequest, BuildResult, run_build
@@ -45,11 +46,22 @@ class BuildHandler:
                  builder: Builder | None = None, after_build: AfterBuild | None = None) -> None:
         self._topic = control_topic(settings)
         self._producer = producer
-        url = settings.database_url_for("transformer")
+        url = self._url = settings.database_url_for("transformer")
         fiscal = settings.fiscal_year_start_month
         self._build = builder or (
             lambda request: run_build(url, request, fiscal_start_month=fiscal))
         self._after_build = after_build
+
+    def give_up(self, failure: BuildFailed, attempts: int) -> None:
+        """Stop retrying a build: say so on its ops.builds row, count it, log it."""
+        BUILDS_GIVEN_UP.inc()
+        note = (f"gave up after {attempts} attempts; later batches are built; rebuild this"
+                f" batch with `shopflow transform --batch ID` once the cause is fixed")
+        with connect(self._url) as conn:
+            conn.execute("UPDATE ops.builds SET error = %s || E'\\n' || coalesce(error, '')"
+                         " WHERE build_id = %s", (note, failure.build_id))
+        log.error("build given up", extra={"build_id": failure.build_id, "attempts": attempts,
+                                           "error": str(failure)})
 
     def handle(self, msg: Message) -> WarehouseBuilt | None:
         topic, partition, offset = msg.topic(), msg.partition(), msg.offset()

@@ -21,6 +21,8 @@ BATCH_SECONDS = Histogram("shopflow_batch_seconds", "Time to process one message
                           ["service"])
 BUILD_SECONDS = Histogram("shopflow_build_seconds", "Warehouse build duration", ["status"],
                           buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600))
+BUILDS_GIVEN_UP = Counter("shopflow_builds_given_up_total",
+                          "Warehouse builds the transformer stopped retrying")
 CONSUMER_LAG = Gauge("shopflow_consumer_lag", "Messages behind the partition end",
                      ["service", "topic", "partition"])
 

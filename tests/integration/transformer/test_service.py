@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from confluent_kafka import Consumer, Producer
 
@@ -62,6 +63,52 @@ def test_batch_completed_leads_to_a_build_and_warehouse_built(
         assert built.stats["scope"]["orders"] == 1
         assert wh.value("SELECT revenue FROM marts.daily_sales") == 30
         assert wh.rows("SELECT status, batch_sequence FROM ops.builds") == [("succeeded", 1)]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        watcher.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_a_build_that_keeps_failing_is_given_up_and_later_batches_are_built(
+        platform_settings: Settings, database: Database, tmp_path: Path) -> None:
+    wh = Warehouse(database)
+    for batch, order_id, day in (("b1", "O1", "2026-01-01"), ("b2", "O2", "2026-01-02")):
+        wh.stage(batch, day, customers=[customer("C1", "gold", f"{day}T00:00:00Z")],
+                 products=[product("P1", "Toys", f"{day}T00:00:00Z")],
+                 orders=[order(order_id, "C1", f"{day}T09:00:00Z")],
+                 order_items=[line(order_id, 1, "P1", 1)])
+    with psycopg.connect(database.url) as conn:  # O1 can never be written: b1 always fails
+        conn.execute("CREATE FUNCTION refuse_o1() RETURNS trigger LANGUAGE plpgsql AS $$"
+                     " BEGIN IF NEW.order_id = 'O1' THEN RAISE EXCEPTION 'O1 refused'; END IF;"
+                     " RETURN NEW; END $$")
+        conn.execute("CREATE TRIGGER refuse_o1 BEFORE INSERT ON warehouse.fact_orders"
+                     " FOR EACH ROW EXECUTE FUNCTION refuse_o1()")
+    topic = control_topic(platform_settings)
+    create_topics(platform_settings, [topic])
+    producer = Producer({"bootstrap.servers": platform_settings.kafka_bootstrap})
+    for batch, day in (("b1", "2026-01-01"), ("b2", "2026-01-02")):
+        event = BatchCompleted(batch_id=batch, business_date=day, loaded=4, rejected=0)
+        producer.produce(topic, encode_event(event), key="same-partition")
+    producer.flush(10)
+    watcher = Consumer({"bootstrap.servers": platform_settings.kafka_bootstrap,
+                        "group.id": f"{platform_settings.consumer_group_prefix}.watcher",
+                        "auto.offset.reset": "earliest"})
+    watcher.subscribe([topic])
+    env = settings_env(platform_settings.model_copy(update={"build_max_attempts": 2,
+                                                            "dbt_models_after_build": False}))
+    log = (tmp_path / "transformer.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "services.transformer"], env=env,
+                            stdout=log, stderr=log)
+    try:
+        assert wait_for_built(watcher, "b2", 90).status == "succeeded"
+        failed = wh.rows("SELECT error FROM ops.builds WHERE batch_id = 'b1' ORDER BY build_id")
+        assert len(failed) == 2 and all("O1 refused" in e for (e,) in failed)
+        assert failed[-1][0].startswith("gave up after 2 attempts")
+        assert wh.rows("SELECT order_id FROM warehouse.fact_orders") == [("O2",)]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:

@@ -120,3 +120,37 @@ def test_a_retried_batch_does_not_build_again_what_it_built_before_the_failure()
     assert calls == ["b1", "b2", "b2", "b3", "b4"]
     in_order([message(completed("b1"), 10)])  # type: ignore[list-item]  # a redelivery
     assert calls[-1] == "b1"
+
+
+def test_a_build_failing_with_the_database_up_is_given_up_after_max_attempts() -> None:
+    calls: list[str] = []
+
+    def builder(request: BuildRequest) -> BuildResult:
+        calls.append(request.batch_id or "")
+        if request.batch_id == "b1":
+            raise BuildFailed("division by zero", build_id=40 + len(calls))
+        return BuildResult(1, "succeeded", 0.1, [], {})
+
+    handler = handler_with(builder, FakeProducer())
+    given_up: list[tuple[int | None, int]] = []
+    handler.give_up = lambda failure, attempts: given_up.append(  # type: ignore[method-assign]
+        (failure.build_id, attempts))
+    in_order = InOrder(handler, max_attempts=3)
+    batch = [message(completed("b1"), 10), message(completed("b2"), 11)]
+    for _ in range(2):
+        with pytest.raises(MessageError):
+            in_order(batch)  # type: ignore[arg-type]
+    in_order(batch)  # type: ignore[arg-type]  # third attempt: given up, b2 goes on
+    assert calls == ["b1", "b1", "b1", "b2"] and given_up == [(43, 3)]
+
+
+def test_an_unreachable_database_is_waited_for_without_limit() -> None:
+    def builder(request: BuildRequest) -> BuildResult:
+        raise BuildFailed("database unreachable", build_id=None)
+
+    handler = handler_with(builder, FakeProducer())
+    handler.give_up = lambda *_: pytest.fail("gave up")  # type: ignore[method-assign]
+    in_order = InOrder(handler, max_attempts=2)
+    for _ in range(5):
+        with pytest.raises(MessageError):
+            in_order([message(completed("b1"), 10)])  # type: ignore[list-item]
