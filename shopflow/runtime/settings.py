@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # The transformer builds the dbt project's models (reporting, custom) after each
     # warehouse build (docs/warehouse.md).
     dbt_models_after_build: bool = True
+    # A build that fails while the database answers is retried with backoff (1 s doubling
+    # to 60 s) this many times, then given up (alert; later batches go on).
+    build_max_attempts: int = Field(8, ge=1)
     # dbt's target folder (compiled SQL, the docs site the API serves at /warehouse/docs);
     # unset = warehouse/target. Shared by the transformer and the API in docker-compose.
     dbt_docs_dir: Path | None = None
