@@ -62,6 +62,10 @@ def build_metrics(signals: Signals) -> Iterator[Metric]:
                                "1 when the newest finished build failed (not quality)")
     latest.add_metric([], 1 if signals.latest_build_status == "failed" else 0)
     yield latest
+    given_up = GaugeMetricFamily("shopflow_batches_given_up",
+                                 "Batches whose build was given up and not built since")
+    given_up.add_metric([], signals.batches_given_up)
+    yield given_up
     success = GaugeMetricFamily("shopflow_build_last_success_timestamp_seconds",
                                 "When the newest succeeded build finished")
     if signals.last_success_at is not None:

@@ -20,6 +20,15 @@ SELECT build_id, status, finished_at FROM ops.builds
 WHERE status <> 'running' ORDER BY build_id DESC LIMIT 1
 """
 _LAST_SUCCESS = "SELECT max(finished_at) FROM ops.builds WHERE status = 'succeeded'"
+# Batches whose build the transformer gave up (services/transformer/app.py) and that no
+# later build of theirs has replaced: later batches' builds succeed, so the newest build
+# alone would not show them.
+_GIVEN_UP = """
+SELECT count(DISTINCT f.batch_id) FROM ops.builds f
+WHERE f.status = 'failed' AND f.error LIKE 'gave up after %'
+  AND NOT EXISTS (SELECT 1 FROM ops.builds s WHERE s.batch_id = f.batch_id
+                  AND s.build_id > f.build_id AND s.status IN ('succeeded', 'failed_quality'))
+"""
 # The checks of the newest build that ran checks, and of the newest monitor run.
 _BUILD_CHECKS = """
 SELECT check_name, status FROM ops.quality_checks
@@ -48,6 +57,7 @@ class Signals:
     latest_build_status: str | None = None
     latest_build_id: int | None = None
     last_success_at: datetime | None = None
+    batches_given_up: int = 0
     checks: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name)
     quarantined: dict[str, tuple[int, int]] = field(default_factory=dict)  # total, recent
     dead_letters: dict[str, tuple[int, int]] = field(default_factory=dict)  # total, open
@@ -60,6 +70,7 @@ def read_signals(conn: psycopg.Connection) -> Signals:
     if latest is not None:
         signals.latest_build_id, signals.latest_build_status = latest[0], latest[1]
     signals.last_success_at = conn.execute(_LAST_SUCCESS).fetchone()[0]  # type: ignore[index]
+    signals.batches_given_up = conn.execute(_GIVEN_UP).fetchone()[0]  # type: ignore[index]
     for source, query in (("build", _BUILD_CHECKS), ("monitor", _MONITOR_CHECKS)):
         for name, status in conn.execute(query).fetchall():
             signals.checks[(source, name)] = status

@@ -13,6 +13,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 
 from shopflow.events import BatchCompleted, WarehouseBuilt, decode_event, encode_event
+from shopflow.ops.signals import read_signals
 from shopflow.runtime.settings import Settings
 from shopflow.topics import control_topic, create_topics
 from tests.conftest import TestDatabase as Database
@@ -109,6 +110,12 @@ def test_a_build_that_keeps_failing_is_given_up_and_later_batches_are_built(
         assert len(failed) == 2 and all("O1 refused" in e for (e,) in failed)
         assert failed[-1][0].startswith("gave up after 2 attempts")
         assert wh.rows("SELECT order_id FROM warehouse.fact_orders") == [("O2",)]
+        with psycopg.connect(database.url) as conn:  # what the ShopflowBuildGivenUp alert reads
+            assert read_signals(conn).batches_given_up == 1
+            conn.execute("DROP TRIGGER refuse_o1 ON warehouse.fact_orders")
+        assert wh.build("b1").status == "succeeded"  # the runbook: rebuild once fixed
+        with psycopg.connect(database.url) as conn:
+            assert read_signals(conn).batches_given_up == 0
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:
