@@ -165,5 +165,6 @@ def requires(scope: Scope, *, only_beyond_localhost: bool = False
 require_metrics = requires(Scope.METRICS_READ, only_beyond_localhost=True)
 MetricsReader = Annotated[Caller, Depends(require_metrics)]
 CustomersReader = Annotated[Caller, Depends(requires(Scope.CUSTOMERS_READ))]
-DeadLettersReader = Annotated[Caller, Depends(requires(Scope.DEADLETTERS_READ))]
+require_dead_letters = requires(Scope.DEADLETTERS_READ)
+DeadLettersReader = Annotated[Caller, Depends(require_dead_letters)]
 DeadLettersReplayer = Annotated[Caller, Depends(requires(Scope.DEADLETTERS_REPLAY))]

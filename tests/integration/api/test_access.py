@@ -232,3 +232,17 @@ def test_every_route_answering_personal_fields_or_payloads_needs_a_scope(
             if exposed and optional and path not in REDACTED_WITHOUT_SCOPE:
                 leaking.append((method, path, sorted(exposed)))
     assert leaking == []
+
+
+def test_a_current_etag_does_not_let_a_caller_without_the_scope_through(
+        client: TestClient, warehouse: LoadedWarehouse) -> None:
+    _, letters_key = _key(warehouse.database, Scope.DEADLETTERS_READ)
+    allowed = client.get("/api/v1/dead-letters", headers={"X-API-Key": letters_key})
+    assert allowed.status_code == 200 and allowed.headers["etag"]
+    for headers in ({}, {"X-API-Key": _key(warehouse.database, Scope.METRICS_READ)[1]}):
+        refused = client.get("/api/v1/dead-letters",
+                             headers={**headers, "If-None-Match": allowed.headers["etag"]})
+        assert refused.status_code in (401, 403), refused.status_code
+    again = client.get("/api/v1/dead-letters", headers={
+        "X-API-Key": letters_key, "If-None-Match": allowed.headers["etag"]})
+    assert again.status_code == 304

@@ -21,9 +21,14 @@ def figures_router(tag: str) -> APIRouter:
                      responses={**NOT_MODIFIED, **problem_responses(400, 401, 403, 422, 503)})
 
 
-def pipeline_router(tag: str) -> APIRouter:
+def pipeline_router(tag: str, *, etag: bool = True) -> APIRouter:
     """Routes over ops.*: ETag of the latest build and of the pipeline ledger; metrics:read
-    where the API listens beyond localhost (deps.MetricsReader)."""
-    return APIRouter(prefix="/api/v1", tags=[tag],
-                     dependencies=[Depends(require_metrics), Depends(pipeline_etag)],
+    where the API listens beyond localhost (deps.MetricsReader). etag=False: the routes
+    add PIPELINE_ETAG themselves, after their own scope check (an ETag must not answer
+    304 to a caller the scope would refuse)."""
+    dependencies = [Depends(require_metrics)] + ([Depends(pipeline_etag)] if etag else [])
+    return APIRouter(prefix="/api/v1", tags=[tag], dependencies=dependencies,
                      responses={**NOT_MODIFIED, **problem_responses(400, 401, 403, 422, 503)})
+
+
+PIPELINE_ETAG = Depends(pipeline_etag)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from contracts import ErrorCode
-from services.dashboard_api.api.routes.common import pipeline_router
+from services.dashboard_api.api.routes.common import PIPELINE_ETAG, pipeline_router
 from services.dashboard_api.db import fetch_all
-from services.dashboard_api.deps import ConnDep, DeadLettersReader
+from services.dashboard_api.deps import ConnDep, require_dead_letters
 from services.dashboard_api.paging import CursorQuery, decode_cursor, encode_cursor, split_page
 from services.dashboard_api.schemas.pipeline import (
     CodeCount,
@@ -21,7 +21,7 @@ from services.dashboard_api.schemas.pipeline import (
 )
 from shopflow.dlq import DeadLetter, Identity, LetterFilter, list_dead_letters
 
-router = pipeline_router("pipeline")
+router = pipeline_router("pipeline", etag=False)
 
 _BY_CODE = """
 SELECT code, entity, count(*) AS letters
@@ -63,9 +63,10 @@ def letter_out(letter: DeadLetter) -> DeadLetterOut:
         payload=payload, payload_json=_as_json(payload))
 
 
-@router.get("/dead-letters", response_model=DeadLetterList, summary="Dead letters")
+@router.get("/dead-letters", response_model=DeadLetterList, summary="Dead letters",
+            dependencies=[Depends(require_dead_letters), PIPELINE_ETAG])
 def get_dead_letters(
-    conn: ConnDep, _caller: DeadLettersReader,
+    conn: ConnDep,
     entity: Annotated[EntityName | None, Query(description="Only this entity")] = None,
     batch_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     error_code: Annotated[list[ErrorCode] | None, Query(
@@ -93,7 +94,7 @@ def get_dead_letters(
 
 
 @router.get("/dead-letters/summary", response_model=DeadLetterSummary,
-            summary="Open dead letters per error code")
+            summary="Open dead letters per error code", dependencies=[PIPELINE_ETAG])
 def get_dead_letter_summary(conn: ConnDep) -> DeadLetterSummary:
     """Unresolved dead letters counted per error code and entity (a letter with two
     codes counts under both)."""
