@@ -64,6 +64,11 @@ def profile_env(database_url: str) -> dict[str, str]:
            "SHOPFLOW_DBT_DBNAME": str(parts.get("dbname") or "shopflow")}
     if parts.get("sslmode"):
         env["SHOPFLOW_DBT_SSLMODE"] = str(parts["sslmode"])
+    # Certificates: libpq (under dbt's psycopg2) reads them from its own variables.
+    for key, variable in (("sslrootcert", "PGSSLROOTCERT"), ("sslcert", "PGSSLCERT"),
+                          ("sslkey", "PGSSLKEY")):
+        if parts.get(key):
+            env[variable] = str(parts[key])
     return env
 
 

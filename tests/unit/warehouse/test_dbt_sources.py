@@ -52,3 +52,14 @@ def test_every_warehouse_and_mart_relation_is_a_source() -> None:
         created |= set(re.findall(r"CREATE (?:TABLE|VIEW) (warehouse|marts)\.(\w+)",
                                   sql.read_text()))
     assert created and created <= set(declared_sources())
+
+
+def test_the_profile_gets_the_transformers_connection_with_its_tls_files() -> None:
+    from shopflow.warehouse.dbt_project import profile_env
+
+    env = profile_env("postgresql://shopflow_transformer:s3cret@db.example:6432/shop"
+                      "?sslmode=verify-full&sslrootcert=/certs/ca.pem")
+    assert env == {"SHOPFLOW_DBT_HOST": "db.example", "SHOPFLOW_DBT_PORT": "6432",
+                   "SHOPFLOW_DBT_USER": "shopflow_transformer", "SHOPFLOW_DBT_PASSWORD": "s3cret",
+                   "SHOPFLOW_DBT_DBNAME": "shop", "SHOPFLOW_DBT_SSLMODE": "verify-full",
+                   "PGSSLROOTCERT": "/certs/ca.pem"}
