@@ -2,7 +2,7 @@
  * code; the errors and the original record; replay with the key), quality and builds. */
 import { renderHeader } from "./header.js";
 import {
-  api, badge, el, formatInt, nextPage, num, panel, params, setParams, settle,
+  api, badge, csvButton, el, formatInt, nextPage, num, panel, params, setParams, settle,
 } from "./lib.js";
 import { loadBuilds, loadQuality } from "./pipeline_health.js";
 import { loadFreshness } from "./pipeline_monitor.js";
@@ -18,6 +18,7 @@ const time = (instant) => (instant ? instant.replace("T", " ").slice(0, 19) : "â
 
 async function paged(table, more, path, query, row) {
   let page = await api(path, query);
+  csvButton(table.closest("[data-panel]"), path, { ...query, limit: 200 });
   table.querySelector("tbody").replaceChildren(...page.items.flatMap(row));
   more.hidden = !page.has_more;
   more.onclick = async () => {
