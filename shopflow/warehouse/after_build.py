@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from shopflow.db.connect import connect
 from shopflow.warehouse.dbt_project import DbtFailed, DbtProject, DbtRun
-from shopflow.warehouse.runner import BuildResult
+from shopflow.warehouse.request import BuildResult
 
 log = logging.getLogger(__name__)
 
