@@ -77,7 +77,7 @@ def one_transaction() -> Iterator[KeptConnection]:
                 kept.connection = connection
             self.thread_connections.clear()
 
-    replacements = {
+    replacements: dict[tuple[type, str], Any] = {
         (PostgresConnectionManager, "begin"): begin_once,
         (PostgresConnectionManager, "commit"): lambda self: None,
         (BaseConnectionManager, "get_thread_identifier"):
@@ -86,10 +86,10 @@ def one_transaction() -> Iterator[KeptConnection]:
         (BaseConnectionManager, "clear_transaction"): lambda self: None,
         (BaseConnectionManager, "cleanup_all"): keep_all,
     }
-    for (owner, name), replacement in replacements.items():
-        setattr(owner, name, replacement)
+    for (cls, name), replacement in replacements.items():
+        setattr(cls, name, replacement)
     try:
         yield kept
     finally:
-        for (owner, name), original in originals.items():
-            setattr(owner, name, original)
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
