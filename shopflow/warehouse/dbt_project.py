@@ -97,10 +97,10 @@ class DbtProject:
         self._env = profile_env(database_url)
         self._manifest: Any = None
 
-    def _args(self, command: Sequence[str]) -> list[str]:
+    def _args(self, command: Sequence[str], target_dir: Path | None = None) -> list[str]:
         return [*command, "--project-dir", str(self.project_dir),
                 "--profiles-dir", str(self.project_dir),
-                "--target-path", str(self.target_dir), "--quiet"]
+                "--target-path", str(target_dir or self.target_dir), "--quiet"]
 
     def parse(self) -> float:
         """Parse the project (once per process); the seconds it took."""
@@ -115,7 +115,7 @@ class DbtProject:
         return round(time.monotonic() - started, 3)
 
     def invoke(self, command: Sequence[str], *, callbacks: Sequence[Callback] = (),
-               in_one_transaction: bool = False) -> DbtRun:
+               in_one_transaction: bool = False, target_dir: Path | None = None) -> DbtRun:
         """Run a dbt command (build, run, test, docs generate, ...) on the parsed project.
 
         ``in_one_transaction``: every statement runs in one transaction, left open in
@@ -131,9 +131,10 @@ class DbtProject:
             runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks))
             if in_one_transaction:
                 with one_transaction() as kept:
-                    result = runner.invoke(self._args([*command, "--threads", "1"]))
+                    result = runner.invoke(self._args([*command, "--threads", "1"],
+                                                      target_dir))
             else:
-                result = runner.invoke(self._args(command))
+                result = runner.invoke(self._args(command, target_dir))
         run = DbtRun(command=" ".join(command), success=bool(result.success),
                      seconds=round(time.monotonic() - started, 3), kept=kept)
         for node in getattr(result.result, "results", None) or []:
@@ -146,9 +147,9 @@ class DbtProject:
             raise DbtFailed(f"dbt {run.command} failed: {result.exception}")
         return run
 
-    def generate_docs(self) -> DbtRun:
+    def generate_docs(self, target_dir: Path | None = None) -> DbtRun:
         """The docs site (catalog + lineage) as one file: docs_file(target_dir)."""
-        return self.invoke(["docs", "generate", "--static"])
+        return self.invoke(["docs", "generate", "--static"], target_dir=target_dir)
 
     def build_after_warehouse(self) -> DbtRun:
         """Build every dbt model (reporting, custom) and its tests over the new warehouse."""
