@@ -81,3 +81,8 @@
   set local random_page_cost = 1.1
   {%- endif %}
 {%- endmacro %}
+
+{#- The values of one of the contracts' enums (var enums) as an SQL list: ('a', 'b'). -#}
+{% macro enum_values(name) -%}
+  ({% for value in var('enums')[name] %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}

@@ -52,3 +52,9 @@ def test_every_warehouse_and_mart_relation_is_a_source() -> None:
         created |= set(re.findall(r"CREATE (?:TABLE|VIEW) (warehouse|marts)\.(\w+)",
                                   sql.read_text()))
     assert created and created <= set(declared_sources())
+
+
+def test_the_per_build_enum_check_holds_the_contract_values() -> None:
+    enums = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["enums"]
+    assert enums == {"order_status": list(ORDER_STATUSES), "sales_channel": list(SALES_CHANNELS),
+                     "segment": list(SEGMENTS), "event_type": list(EVENT_TYPES)}
