@@ -15,8 +15,10 @@ batch, not on the history). Needs PostgreSQL at SHOPFLOW_DATABASE_URL (owner rol
 
 The build is the dbt project's core (docs/decisions/0057); each build line is followed by
 dbt's share: the invocation (start, compile, run, tests) against the time its nodes spent
-(`nodes` = the sum of the per-node execution times of dbt's run results: their SQL plus
-their compilation), `overhead` = invocation - nodes, and the slowest nodes. The one-off
+(`nodes` = the sum of the per-node times of dbt's run results, split into `compile`
+(Jinja) and `execute` (the materialization: its SQL and dbt's calls around it); `SQL` =
+the database time of every statement dbt sent, from its SQLQueryStatus events), what
+is spent outside the nodes (start, adapter cache, queue), and the slowest nodes. The one-off
 parse of the project is timed on its own before the first build.
 """
 
@@ -73,8 +75,11 @@ def describe(result: BuildResult) -> str:
                         dbt.get("slowest", {}).items())
     return (f"   status={result.status} dates={len(result.dates)} orders={scope.get('orders')}"
             f" events={scope.get('events')} checks={result.stats.get('checks', {}).get('fail')}"
-            f" failed\n   dbt: invocation {invocation:.2f} s, nodes {nodes:.2f} s,"
-            f" overhead {invocation - nodes:.2f} s; slowest: {slowest}")
+            f" failed\n   dbt: invocation {invocation:.2f} s = nodes {nodes:.2f} s"
+            f" (compile {dbt.get('compile_seconds', 0.0):.2f} s, execute"
+            f" {dbt.get('execute_seconds', 0.0):.2f} s, of which SQL"
+            f" {dbt.get('sql_seconds', 0.0):.2f} s) + outside the nodes"
+            f" {invocation - nodes:.2f} s; slowest: {slowest}")
 
 
 def table_sizes(url: str) -> str:

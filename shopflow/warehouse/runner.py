@@ -92,7 +92,10 @@ def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequ
            fiscal_start_month: int, after_model: ModelHook | None,
            started: float) -> BuildResult:
     hook_errors: list[Exception] = []
-    callbacks = [] if after_model is None else [_model_hook(after_model, conn, hook_errors)]
+    sql_seconds = [0.0]
+    callbacks = [_sql_timer(sql_seconds)]
+    if after_model is not None:
+        callbacks.append(_model_hook(after_model, conn, hook_errors))
     command = ["build", *CORE_SELECTOR, *CORE_QUIET,
                "--vars", json.dumps(build_vars(build_id, request, fiscal_start_month))]
     run = core_project(url).invoke(command, callbacks=callbacks, in_one_transaction=True)
@@ -102,7 +105,7 @@ def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequ
             raise hook_errors[0]
         _raise_on_errors(run)
         with run.kept.handle.cursor() as cursor:
-            result = _close_build(cursor, build_id, request, run, started)
+            result = _close_build(cursor, build_id, request, run, started, sql_seconds[0])
     except BaseException:
         run.kept.finish(commit=False)
         raise
@@ -127,6 +130,14 @@ def _model_hook(after_model: ModelHook, conn: psycopg.Connection,
     return on_event
 
 
+def _sql_timer(total: list[float]) -> Callable[[Any], None]:
+    """Adds up the time the database spent on dbt's statements (SQLQueryStatus.elapsed)."""
+    def on_event(msg: Any) -> None:
+        if msg.info.name == "SQLQueryStatus":
+            total[0] += float(msg.data.elapsed)
+    return on_event
+
+
 def _raise_on_errors(run: DbtRun) -> None:
     errors = [f"{r.node.name}: {r.message}" for r in run.results
               if str(r.status) in ("error", "runtime error", "skipped")]
@@ -135,22 +146,30 @@ def _raise_on_errors(run: DbtRun) -> None:
 
 
 def _close_build(cursor: Any, build_id: int, request: BuildRequest, run: DbtRun,
-                 started: float) -> BuildResult:
+                 started: float, sql_seconds: float) -> BuildResult:
     checks = quality_results(run.results)
     status = "failed_quality" if any(c.status == "fail" for c in checks) else "succeeded"
     dates, stats = ledger.scope_stats(cursor)
     stats["checks"] = summarize(checks)
     seconds = round(time.monotonic() - started, 3)
     stats["seconds"] = seconds
-    stats["dbt"] = _dbt_timing(run)
+    stats["dbt"] = {**_dbt_timing(run), "sql_seconds": round(sql_seconds, 3)}
     ledger.insert_finished(cursor, build_id, request, status, dates, stats)
     record_checks(cursor, build_id, checks)
     return BuildResult(build_id, status, seconds, dates, stats)
 
 
 def _dbt_timing(run: DbtRun) -> dict[str, Any]:
-    """dbt's invocation time against the time of its nodes (SQL), and the slowest nodes."""
+    """dbt's invocation time against its nodes' time: compile (Jinja) and execute (the
+    materialization: its SQL and dbt's calls around it), and the slowest nodes."""
+    phases = {"compile": 0.0, "execute": 0.0}
+    for result in run.results:
+        for timing in result.timing or []:
+            if timing.name in phases and timing.started_at and timing.completed_at:
+                phases[timing.name] += (timing.completed_at - timing.started_at).total_seconds()
     slowest = sorted(run.node_seconds.items(), key=lambda item: -item[1])[:5]
     return {"invocation_seconds": run.seconds,
             "nodes_seconds": round(sum(run.node_seconds.values()), 3),
+            "compile_seconds": round(phases["compile"], 3),
+            "execute_seconds": round(phases["execute"], 3),
             "slowest": {name.split(".")[-1]: seconds for name, seconds in slowest}}
