@@ -12,6 +12,14 @@ throwaway database, then times:
   4. a full refresh of all N days.
 The daily build should cost about the same at day 1 and day N (it depends on the
 batch, not on the history). Needs PostgreSQL at SHOPFLOW_DATABASE_URL (owner role).
+
+The build is the dbt project's core (docs/decisions/0057); each build line is followed by
+dbt's share: the invocation (start, compile, run, tests) against the time its nodes spent
+(`nodes` = the sum of the per-node times of dbt's run results, split into `compile`
+(Jinja) and `execute` (the materialization: its SQL and dbt's calls around it); `SQL` =
+the database time of every statement dbt sent, from its SQLQueryStatus events), what
+is spent outside the nodes (start, adapter cache, queue), and the slowest nodes. The one-off
+parse of the project is timed on its own before the first build.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from shopflow.db.connect import with_database, with_user  # noqa: E402
 from shopflow.db.migrate import upgrade  # noqa: E402
 from shopflow.generate import GenerationConfig, generate  # noqa: E402
 from shopflow.warehouse import BuildRequest, BuildResult, run_build  # noqa: E402
+from shopflow.warehouse.runner import core_project  # noqa: E402
 from tests.integration.transformer.staging_files import GeneratedRun, load_batch  # noqa: E402
 
 T = TypeVar("T")
@@ -60,9 +69,17 @@ def load(url: str, run: GeneratedRun, batch_ids: list[str]) -> int:
 
 def describe(result: BuildResult) -> str:
     scope = result.stats.get("scope", {})
+    dbt = result.stats.get("dbt", {})
+    invocation, nodes = dbt.get("invocation_seconds", 0.0), dbt.get("nodes_seconds", 0.0)
+    slowest = ", ".join(f"{name} {seconds:.2f}" for name, seconds in
+                        dbt.get("slowest", {}).items())
     return (f"   status={result.status} dates={len(result.dates)} orders={scope.get('orders')}"
             f" events={scope.get('events')} checks={result.stats.get('checks', {}).get('fail')}"
-            " failed")
+            f" failed\n   dbt: invocation {invocation:.2f} s = nodes {nodes:.2f} s"
+            f" (compile {dbt.get('compile_seconds', 0.0):.2f} s, execute"
+            f" {dbt.get('execute_seconds', 0.0):.2f} s, of which SQL"
+            f" {dbt.get('sql_seconds', 0.0):.2f} s) + outside the nodes"
+            f" {invocation - nodes:.2f} s; slowest: {slowest}")
 
 
 def table_sizes(url: str) -> str:
@@ -79,6 +96,7 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
     last = len(batches)
     middle = typical_day(run, batches, 16 if last >= 32 else max(2, last // 2))
     timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
+    timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
     daily(transformer, batches, 1)
     for start, end in ((2, middle), (middle + 1, last)):
         history = batches[start - 1:end - 1]

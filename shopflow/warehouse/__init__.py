@@ -1,6 +1,8 @@
-"""The warehouse build: SQL models (one per file, models/) over staging, run as one
-transaction per build, then data-quality checks (checks/). See docs/warehouse.md."""
+"""The warehouse build: the dbt project in warehouse/ (staging scopes, intermediate
+models, dimensions, facts, marts and quality tests), run in one transaction per build.
+See docs/warehouse.md."""
 
-from shopflow.warehouse.runner import BuildFailed, BuildRequest, BuildResult, run_build
+from shopflow.warehouse.request import BuildFailed, BuildRequest, BuildResult
+from shopflow.warehouse.runner import run_build
 
 __all__ = ["BuildFailed", "BuildRequest", "BuildResult", "run_build"]

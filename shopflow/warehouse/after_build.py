@@ -16,7 +16,8 @@ from psycopg.types.json import Jsonb
 
 from shopflow.db.connect import connect
 from shopflow.warehouse.dbt_project import DbtFailed, DbtProject, DbtRun
-from shopflow.warehouse.runner import BuildResult
+from shopflow.warehouse.request import BuildResult
+from shopflow.warehouse.runner import core_project
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,16 @@ class DbtAfterBuild:
     def __init__(self, database_url: str, project: DbtProject | None = None,
                  docs_dir: Path | None = None) -> None:
         self._url = database_url
-        self._project = project or DbtProject(database_url, target_dir=docs_dir)
+        # The transformer's core builds parse the project once: this reuses that manifest.
+        self._project = project or core_project(database_url)
+        self._docs_dir = docs_dir
         self._docs_written = False
 
     def __call__(self, result: BuildResult) -> dict[str, Any]:
         try:
             outcome = summary(self._project.build_after_warehouse())
             if not self._docs_written:  # the catalog changes with migrations/models only
-                outcome["docs_seconds"] = self._project.generate_docs().seconds
+                outcome["docs_seconds"] = self._project.generate_docs(self._docs_dir).seconds
                 self._docs_written = True
         except DbtFailed as exc:
             outcome = {"success": False, "error": str(exc)[:2000]}

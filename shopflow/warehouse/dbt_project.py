@@ -1,10 +1,11 @@
-"""The dbt project in warehouse/: parsed once per process, built after each warehouse build.
+"""The dbt project in warehouse/: parsed once per process, invoked in-process.
 
-The transformer's scoped SQL build writes the star schema and marts (runner.py); the dbt
-project declares them as sources and builds the layers on top (reporting views, the users'
-own models in models/custom/) with their tests. dbt reads its connection from the
-SHOPFLOW_DBT_* variables of warehouse/profiles.yml, filled here from the same database URL
-the transformer uses, so `shopflow dbt ...`, the service and a hand-run `dbt build` agree.
+The core (tag `core`: scopes, dimensions, facts, marts and the quality tests) is built by
+runner.py for every batch, in one transaction (one_transaction.py); the layers on top
+(reporting views, the users' own models in models/custom/) are built after each build.
+dbt reads its connection from the SHOPFLOW_DBT_* variables of warehouse/profiles.yml,
+filled here from the same database URL the transformer uses, so `shopflow dbt ...`, the
+service and a hand-run `dbt build` agree.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +23,16 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict
 
 from shopflow.runtime.errors import ShopflowError
+from shopflow.warehouse.one_transaction import KeptConnection, one_transaction
 
 log = logging.getLogger(__name__)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "warehouse"
-# What the transformer builds after each warehouse build: every dbt model of the project
-# (the core tables are sources) and the tests attached to those models.
-AFTER_BUILD_SELECTOR = ("--select", "resource_type:model", "--indirect-selection", "cautious")
+# What the transformer builds after each warehouse build: every dbt model outside the core
+# (reporting, custom) and the tests attached to those models.
+AFTER_BUILD_SELECTOR = ("--select", "resource_type:model", "--exclude", "tag:core",
+                        "--indirect-selection", "cautious")
+Callback = Callable[[Any], None]  # dbt's event callback (an EventMsg)
 _DBT_LOCK = threading.Lock()  # dbt keeps global state: one invocation at a time per process
 
 
@@ -48,6 +52,8 @@ class DbtRun:
     seconds: float
     nodes: dict[str, str] = field(default_factory=dict)  # unique_id -> status
     node_seconds: dict[str, float] = field(default_factory=dict)
+    results: list[Any] = field(default_factory=list)  # dbt's RunResult per node
+    kept: KeptConnection | None = None  # invoke(one_transaction=True): still open
 
     @property
     def failed(self) -> list[str]:
@@ -96,10 +102,10 @@ class DbtProject:
         self._env = profile_env(database_url)
         self._manifest: Any = None
 
-    def _args(self, command: Sequence[str]) -> list[str]:
+    def _args(self, command: Sequence[str], target_dir: Path | None = None) -> list[str]:
         return [*command, "--project-dir", str(self.project_dir),
                 "--profiles-dir", str(self.project_dir),
-                "--target-path", str(self.target_dir), "--quiet"]
+                "--target-path", str(target_dir or self.target_dir), "--quiet"]
 
     def parse(self) -> float:
         """Parse the project (once per process); the seconds it took."""
@@ -113,27 +119,42 @@ class DbtProject:
         self._manifest = result.result
         return round(time.monotonic() - started, 3)
 
-    def invoke(self, command: Sequence[str]) -> DbtRun:
-        """Run a dbt command (build, run, test, docs generate, ...) on the parsed project."""
+    def invoke(self, command: Sequence[str], *, callbacks: Sequence[Callback] = (),
+               in_one_transaction: bool = False, target_dir: Path | None = None) -> DbtRun:
+        """Run a dbt command (build, run, test, docs generate, ...) on the parsed project.
+
+        ``in_one_transaction``: every statement runs in one transaction, left open in
+        ``DbtRun.kept`` for the caller to finish (commit or roll back).
+        """
         from dbt.cli.main import dbtRunner
 
         if self._manifest is None:
             self.parse()
         started = time.monotonic()
+        kept = None
         with _DBT_LOCK, _environment(self._env):
-            result = dbtRunner(manifest=self._manifest).invoke(self._args(command))
+            runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks))
+            if in_one_transaction:
+                with one_transaction() as kept:
+                    result = runner.invoke(self._args([*command, "--threads", "1"],
+                                                      target_dir))
+            else:
+                result = runner.invoke(self._args(command, target_dir))
         run = DbtRun(command=" ".join(command), success=bool(result.success),
-                     seconds=round(time.monotonic() - started, 3))
+                     seconds=round(time.monotonic() - started, 3), kept=kept)
         for node in getattr(result.result, "results", None) or []:
             run.nodes[node.node.unique_id] = str(node.status)
             run.node_seconds[node.node.unique_id] = round(float(node.execution_time), 3)
+            run.results.append(node)
         if result.exception is not None:
+            if kept is not None:
+                kept.finish(commit=False)
             raise DbtFailed(f"dbt {run.command} failed: {result.exception}")
         return run
 
-    def generate_docs(self) -> DbtRun:
+    def generate_docs(self, target_dir: Path | None = None) -> DbtRun:
         """The docs site (catalog + lineage) as one file: docs_file(target_dir)."""
-        return self.invoke(["docs", "generate", "--static"])
+        return self.invoke(["docs", "generate", "--static"], target_dir=target_dir)
 
     def build_after_warehouse(self) -> DbtRun:
         """Build every dbt model (reporting, custom) and its tests over the new warehouse."""

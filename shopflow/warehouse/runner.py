@@ -1,204 +1,175 @@
-"""Runs one warehouse build: lock, scope, models, checks, ledger — in one transaction.
+"""Runs one warehouse build: the dbt core (tag `core`) in one transaction, with its ledger.
 
-A build either commits completely (warehouse, marts, its ops.builds row and its
-quality checks) or not at all; a failed build is then recorded on its own, with
-the error, and the caller retries the event. Builds are serialized with a
-transaction-level advisory lock, so two transformers never write at once.
+A build either commits completely (warehouse, marts, its ops.builds row and its quality
+checks) or not at all; a failed build is then recorded on its own, with the error, and
+the caller retries the event. Builds are serialized with a session-level advisory lock
+taken on the runner's own connection, so two transformers never write at once; dbt runs
+in-process on ONE other connection in ONE transaction (docs/decisions/0057).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from contextlib import suppress
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from shopflow.db.connect import connect
-from shopflow.runtime.errors import ShopflowError
-from shopflow.warehouse.models import build_plan, model_sql
-from shopflow.warehouse.quality import CheckResult, run_checks, summarize
+from shopflow.warehouse import build_ledger as ledger
+from shopflow.warehouse.dbt_project import DbtProject, DbtRun
+from shopflow.warehouse.quality import quality_results, record_checks, summarize
+from shopflow.warehouse.request import BuildFailed, BuildRequest, BuildResult
 
 log = logging.getLogger(__name__)
 
 # Any constant works; every writer of the warehouse takes this same lock.
 BUILD_LOCK_KEY = 7_306_228_110_001
+CORE_SELECTOR = ("--select", "tag:core")
+# Per build, dbt's debug log file and JSON artifacts cost more than most models' SQL; the
+# results come back in-process, and `shopflow dbt` writes the artifacts when asked.
+CORE_QUIET = ("--log-level-file", "none", "--no-write-json")
 
 ModelHook = Callable[[str, psycopg.Connection], None]
 
+_projects: dict[str, DbtProject] = {}
+_projects_lock = threading.Lock()
 
-@dataclass(frozen=True)
-class BuildRequest:
-    batch_id: str | None = None
-    sequence: int | None = None  # BatchCompleted.sequence: (batch_id, sequence) builds once
-    full_refresh: bool = False
-    dates: tuple[date, ...] = ()  # extra dates to rebuild (BatchCompleted.dates)
-    trigger: str = "manual"
-
-    def __post_init__(self) -> None:
-        if not self.full_refresh and not self.batch_id:
-            raise ValueError("a build needs a batch id or full_refresh")
+__all__ = ["BUILD_LOCK_KEY", "BuildFailed", "BuildRequest", "BuildResult", "run_build"]
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    build_id: int
-    status: str  # succeeded | failed_quality
-    seconds: float
-    dates: list[date]
-    stats: dict[str, Any] = field(default_factory=dict)
-    reused: bool = False  # this (batch, sequence) was built before; nothing was done
-
-
-class BuildFailed(ShopflowError):
-    def __init__(self, message: str, build_id: int | None) -> None:
-        super().__init__(message)
-        self.build_id = build_id
+def core_project(url: str) -> DbtProject:
+    """The dbt project for this database, parsed once per process."""
+    with _projects_lock:
+        if url not in _projects:
+            _projects[url] = DbtProject(url)
+        return _projects[url]
 
 
 def run_build(url: str, request: BuildRequest, *, fiscal_start_month: int = 1,
               after_model: ModelHook | None = None) -> BuildResult:
     """Build the warehouse for one batch (or everything); raise BuildFailed on error.
 
-    ``after_model`` is called after each model inside the transaction (tests use it
-    to fail a build midway).
+    ``after_model`` is called with each model's name after it ran (tests use it to fail
+    a build midway: the whole transaction is then rolled back).
     """
     started = time.monotonic()
     try:
-        conn = connect(url)
+        conn = connect(url, autocommit=True)
     except psycopg.OperationalError as exc:
         raise BuildFailed(f"database unreachable: {exc}", None) from exc
     with conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK_KEY,))
         try:
-            return _build(conn, request, fiscal_start_month, after_model, started)
-        except Exception as exc:
-            build_id = _record_failure(conn, request, exc, started)
-            raise BuildFailed(f"warehouse build failed: {exc}", build_id) from exc
+            previous = ledger.previous_build(conn, request)
+            if previous is not None:
+                return previous
+            build_id = ledger.reserve_build_id(conn)
+            try:
+                return _build(url, conn, build_id, request, fiscal_start_month, after_model,
+                              started)
+            except Exception as exc:
+                ledger.record_failure(conn, build_id, request, exc, started)
+                raise BuildFailed(f"warehouse build failed: {exc}", build_id) from exc
+        finally:
+            with suppress(psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (BUILD_LOCK_KEY,))
 
 
-def _build(conn: psycopg.Connection, request: BuildRequest, fiscal_start_month: int,
-           after_model: ModelHook | None, started: float) -> BuildResult:
-    with conn.transaction():
-        _configure(conn, request)
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BUILD_LOCK_KEY,))
-        previous = _previous_build(conn, request)
-        if previous is not None:
-            return previous
-        build_id = _open_build(conn, request)
-        _set_parameters(conn, build_id, request, fiscal_start_month)
-        for name in build_plan(request.full_refresh):
-            conn.execute(model_sql(name))
-            if after_model is not None:
-                after_model(name, conn)
-        result = _close_build(conn, build_id, run_checks(conn, build_id), started)
+def build_vars(build_id: int, request: BuildRequest, fiscal_start_month: int) -> dict[str, Any]:
+    """The dbt vars of one build (warehouse/dbt_project.yml)."""
+    return {"build_id": build_id, "batch_id": request.batch_id,
+            "full_refresh": request.full_refresh,
+            "hint_dates": [d.isoformat() for d in request.dates],
+            "fiscal_start_month": fiscal_start_month}
+
+
+def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequest,
+           fiscal_start_month: int, after_model: ModelHook | None,
+           started: float) -> BuildResult:
+    hook_errors: list[Exception] = []
+    sql_seconds = [0.0]
+    callbacks = [_sql_timer(sql_seconds)]
+    if after_model is not None:
+        callbacks.append(_model_hook(after_model, conn, hook_errors))
+    command = ["build", *CORE_SELECTOR, *CORE_QUIET,
+               "--vars", json.dumps(build_vars(build_id, request, fiscal_start_month))]
+    run = core_project(url).invoke(command, callbacks=callbacks, in_one_transaction=True)
+    assert run.kept is not None
+    try:
+        if hook_errors:
+            raise hook_errors[0]
+        _raise_on_errors(run)
+        with run.kept.handle.cursor() as cursor:
+            result = _close_build(cursor, build_id, request, run, started, sql_seconds[0])
+    except BaseException:
+        run.kept.finish(commit=False)
+        raise
+    run.kept.finish(commit=True)
     log.info("warehouse built", extra={"build_id": build_id, "status": result.status,
                                        "batch_id": request.batch_id,
                                        "seconds": result.seconds, "dates": len(result.dates)})
     return result
 
 
-def _configure(conn: psycopg.Connection, request: BuildRequest) -> None:
-    conn.execute("SET LOCAL TimeZone = 'UTC'")
-    # JIT compiles for seconds on estimates of the unanalysed working tables.
-    conn.execute("SET LOCAL jit = off")
-    if request.full_refresh:
-        conn.execute("SET LOCAL work_mem = '256MB'")
-    else:
-        # A daily build touches a small, cached fraction of each table: key lookups
-        # must win over scans that grow with the history (the default assumes disks).
-        conn.execute("SET LOCAL random_page_cost = 1.1")
+def _model_hook(after_model: ModelHook, conn: psycopg.Connection,
+                errors: list[Exception]) -> Callable[[Any], None]:
+    def on_event(msg: Any) -> None:
+        if msg.info.name != "NodeFinished" or errors:
+            return
+        node = msg.data.node_info
+        if node.resource_type == "model":
+            try:
+                after_model(node.node_name, conn)
+            except Exception as exc:  # the build fails; dbt must not swallow it
+                errors.append(exc)
+    return on_event
 
 
-def _close_build(conn: psycopg.Connection, build_id: int, checks: list[CheckResult],
-                 started: float) -> BuildResult:
+def _sql_timer(total: list[float]) -> Callable[[Any], None]:
+    """Adds up the time the database spent on dbt's statements (SQLQueryStatus.elapsed)."""
+    def on_event(msg: Any) -> None:
+        if msg.info.name == "SQLQueryStatus":
+            total[0] += float(msg.data.elapsed)
+    return on_event
+
+
+def _raise_on_errors(run: DbtRun) -> None:
+    errors = [f"{r.node.name}: {r.message}" for r in run.results
+              if str(r.status) in ("error", "runtime error", "skipped")]
+    if errors or not run.success:
+        raise RuntimeError("; ".join(errors) or f"dbt {run.command} did not succeed")
+
+
+def _close_build(cursor: Any, build_id: int, request: BuildRequest, run: DbtRun,
+                 started: float, sql_seconds: float) -> BuildResult:
+    checks = quality_results(run.results)
     status = "failed_quality" if any(c.status == "fail" for c in checks) else "succeeded"
-    dates, stats = _scope_stats(conn)
+    dates, stats = ledger.scope_stats(cursor)
     stats["checks"] = summarize(checks)
     seconds = round(time.monotonic() - started, 3)
     stats["seconds"] = seconds
-    conn.execute(
-        "UPDATE ops.builds SET status = %s, finished_at = clock_timestamp(), dates = %s,"
-        " stats = %s WHERE build_id = %s",
-        (status, dates, Jsonb(stats), build_id))
+    stats["dbt"] = {**_dbt_timing(run), "sql_seconds": round(sql_seconds, 3)}
+    ledger.insert_finished(cursor, build_id, request, status, dates, stats)
+    record_checks(cursor, build_id, checks)
     return BuildResult(build_id, status, seconds, dates, stats)
 
 
-def _previous_build(conn: psycopg.Connection, request: BuildRequest) -> BuildResult | None:
-    if request.batch_id is None or request.sequence is None:
-        return None
-    row = conn.execute(
-        "SELECT build_id, status, coalesce(dates, '{}'), stats FROM ops.builds"
-        " WHERE batch_id = %s AND batch_sequence = %s"
-        " AND status IN ('succeeded', 'failed_quality')"
-        " ORDER BY build_id DESC LIMIT 1",
-        (request.batch_id, request.sequence)).fetchone()
-    if row is None:
-        return None
-    build_id, status, dates, stats = row
-    return BuildResult(build_id, status, float(stats.get("seconds", 0.0)), list(dates), stats,
-                       reused=True)
-
-
-def _open_build(conn: psycopg.Connection, request: BuildRequest) -> int:
-    row = conn.execute(
-        "INSERT INTO ops.builds (trigger, batch_id, batch_sequence) VALUES (%s, %s, %s)"
-        " RETURNING build_id",
-        (_trigger(request), request.batch_id, request.sequence)).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def _set_parameters(conn: psycopg.Connection, build_id: int, request: BuildRequest,
-                    fiscal_start_month: int) -> None:
-    conn.execute(
-        "CREATE TEMP TABLE _build (build_id bigint, batch_id text, full_refresh boolean,"
-        " fiscal_start_month integer, hint_dates date[]) ON COMMIT DROP")
-    conn.execute(
-        "INSERT INTO _build VALUES (%s, %s, %s, %s, %s)",
-        (build_id, request.batch_id, request.full_refresh, fiscal_start_month,
-         list(request.dates)))
-
-
-def _scope_stats(conn: psycopg.Connection) -> tuple[list[date], dict[str, Any]]:
-    row = conn.execute(
-        "SELECT coalesce((SELECT array_agg(d ORDER BY d) FROM _affected_dates), '{}'),"
-        " (SELECT count(*) FROM _scope_orders), (SELECT count(*) FROM _scope_events),"
-        " (SELECT count(*) FROM _scope_customers), (SELECT count(*) FROM _scope_products),"
-        " (SELECT count(*) FROM _scope_inventory), (SELECT count(*) FROM _scope_reviews),"
-        " (SELECT count(*) FROM _dim_changes), (SELECT count(*) FROM _visitor_windows)"
-    ).fetchone()
-    assert row is not None
-    dates = list(row[0])
-    keys = ("orders", "events", "customers", "products", "inventory_keys", "reviews",
-            "dimension_changes", "visitors")
-    stats: dict[str, Any] = {"scope": dict(zip(keys, row[1:], strict=True))}
-    stats["dates"] = len(dates)
-    stats["first_date"] = dates[0].isoformat() if dates else None
-    stats["last_date"] = dates[-1].isoformat() if dates else None
-    return dates, stats
-
-
-def _trigger(request: BuildRequest) -> str:
-    return "full_refresh" if request.full_refresh else request.trigger
-
-
-def _record_failure(conn: psycopg.Connection, request: BuildRequest, exc: Exception,
-                    started: float) -> int | None:
-    """Record the failed build in its own transaction; the warehouse is untouched."""
-    try:
-        with conn.transaction():
-            row = conn.execute(
-                "INSERT INTO ops.builds (trigger, batch_id, batch_sequence, status,"
-                " finished_at, error, stats) VALUES (%s, %s, %s, 'failed', clock_timestamp(),"
-                " %s, %s) RETURNING build_id",
-                (_trigger(request), request.batch_id, request.sequence,
-                 f"{type(exc).__name__}: {exc}"[:4000],
-                 Jsonb({"seconds": round(time.monotonic() - started, 3)}))).fetchone()
-        return int(row[0]) if row else None
-    except psycopg.Error:
-        log.exception("could not record the failed build", extra={"batch_id": request.batch_id})
-        return None
+def _dbt_timing(run: DbtRun) -> dict[str, Any]:
+    """dbt's invocation time against its nodes' time: compile (Jinja) and execute (the
+    materialization: its SQL and dbt's calls around it), and the slowest nodes."""
+    phases = {"compile": 0.0, "execute": 0.0}
+    for result in run.results:
+        for timing in result.timing or []:
+            if timing.name in phases and timing.started_at and timing.completed_at:
+                phases[timing.name] += (timing.completed_at - timing.started_at).total_seconds()
+    slowest = sorted(run.node_seconds.items(), key=lambda item: -item[1])[:5]
+    return {"invocation_seconds": run.seconds,
+            "nodes_seconds": round(sum(run.node_seconds.values()), 3),
+            "compile_seconds": round(phases["compile"], 3),
+            "execute_seconds": round(phases["execute"], 3),
+            "slowest": {name.split(".")[-1]: seconds for name, seconds in slowest}}

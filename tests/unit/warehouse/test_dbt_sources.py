@@ -63,3 +63,9 @@ def test_the_profile_gets_the_transformers_connection_with_its_tls_files() -> No
                    "SHOPFLOW_DBT_USER": "shopflow_transformer", "SHOPFLOW_DBT_PASSWORD": "s3cret",
                    "SHOPFLOW_DBT_DBNAME": "shop", "SHOPFLOW_DBT_SSLMODE": "verify-full",
                    "PGSSLROOTCERT": "/certs/ca.pem"}
+
+
+def test_the_per_build_enum_check_holds_the_contract_values() -> None:
+    enums = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["enums"]
+    assert enums == {"order_status": list(ORDER_STATUSES), "sales_channel": list(SALES_CHANNELS),
+                     "segment": list(SEGMENTS), "event_type": list(EVENT_TYPES)}

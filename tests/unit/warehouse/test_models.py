@@ -1,47 +1,79 @@
-"""The build plan: every SQL model and check is run, in a dependency-safe order."""
+"""The core dbt models: declared dependencies only, one relation per model, a safe order."""
 
 from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
 
 import pytest
 
 from shopflow.warehouse import BuildRequest
-from shopflow.warehouse.models import (
-    CHECKS,
-    CHECKS_DIR,
-    MODELS,
-    MODELS_DIR,
-    build_plan,
-    check_sql,
-    model_sql,
-)
+from shopflow.warehouse.dbt_project import PROJECT_DIR
+
+CORE_FOLDERS = ("staging", "intermediate", "marts")
+_REF = re.compile(r"\{\{\s*ref\('(\w+)'\)\s*\}\}")
+_PREVIOUS = re.compile(r"previous_state\('(\w+)'\)")
+_WRITES = re.compile(r"\b(create\s+(temp|temporary|table)|insert\s+into|delete\s+from|"
+                     r"update\s+\w+\s+set|truncate)\b", re.I)
 
 
-def test_every_model_file_is_in_the_plan_and_every_planned_model_exists() -> None:
-    on_disk = {path.stem for path in MODELS_DIR.glob("*.sql")}
-    planned = set(build_plan(full_refresh=False)) | set(build_plan(full_refresh=True))
-    assert on_disk == planned
-    assert all(model_sql(name).strip() for name in planned)
+@cache
+def core_models() -> dict[str, str]:
+    models = {}
+    for folder in CORE_FOLDERS:
+        for path in (PROJECT_DIR / "models" / folder).rglob("*.sql"):
+            models[path.stem] = path.read_text(encoding="utf-8")
+    return models
 
 
-def test_every_check_file_runs() -> None:
-    assert {path.stem for path in CHECKS_DIR.glob("*.sql")} == set(CHECKS)
-    assert all(check_sql(name).lstrip().startswith(("--", "WITH", "SELECT")) for name in CHECKS)
+def upstream(model: str) -> set[str]:
+    """Every model `model` depends on through ref(), transitively."""
+    seen: set[str] = set()
+    todo = [model]
+    while todo:
+        for parent in _REF.findall(core_models()[todo.pop()]):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
 
 
-def test_scope_first_then_dimensions_facts_and_marts() -> None:
-    for full_refresh in (False, True):
-        plan = build_plan(full_refresh)
-        assert plan[:2] == ["scope_tables", "scope_full" if full_refresh else "scope_batch"]
-        kinds = [name.split("_")[0] for name in plan[2:] if not name.startswith("int_")]
-        assert kinds == sorted(kinds, key=["dim", "fact", "mart"].index)
+def test_the_old_runner_and_its_temp_table_scopes_are_gone() -> None:
+    package = Path(__file__).resolve().parents[3] / "shopflow" / "warehouse"
+    assert not (package / "models").exists() and not (package / "checks").exists()
+    assert not (package / "models.py").exists()
 
 
-def test_facts_run_after_the_dimensions_they_look_up() -> None:
-    assert MODELS.index("int_dimension_changes") > MODELS.index("dim_product")
-    assert MODELS.index("fact_order_items") < MODELS.index("fact_orders")
-    assert MODELS.index("mart_customer_lifetime") < MODELS.index("mart_daily_sales")
-    assert MODELS.index("mart_daily_product_sales") < MODELS.index("mart_inventory_daily")
-    assert MODELS[-1] == "mart_cohort_activity"
+def test_models_only_select_and_name_their_inputs_with_ref_or_source() -> None:
+    models = core_models()
+    assert len(models) >= 30
+    for name, sql in models.items():
+        code = re.sub(r"--[^\n]*", "", sql)
+        assert not _WRITES.search(code), f"{name} writes a relation itself"
+        assert not re.search(r"\b(warehouse|marts|staging|build|ops)\.(?!surrogate_key)\w+",
+                             code), f"{name} names a relation without ref()/source()"
+        assert all(parent in models for parent in _REF.findall(sql)), name
+
+
+def test_every_previous_state_reader_runs_before_the_table_it_reads() -> None:
+    readers = {(name, table) for name, sql in core_models().items()
+               for table in _PREVIOUS.findall(sql)}
+    assert len(readers) >= 8
+    for reader, table in readers:
+        assert reader in upstream(table), f"{table} must declare depends_on {reader}"
+
+
+@pytest.mark.parametrize(("later", "earlier"), [
+    ("fact_order_items", "dim_product"), ("fact_order_items", "dim_customer"),
+    ("fact_orders", "fact_order_items"), ("fact_reviews", "dim_product"),
+    ("fact_inventory_daily", "dim_product"), ("mart_daily_sales", "mart_customer_lifetime"),
+    ("mart_inventory_daily", "mart_daily_product_sales"),
+    ("mart_cohort_activity", "mart_customer_daily_sales"),
+    ("mart_attribution_daily", "fact_sessions"), ("scope_orders", "dim_changes"),
+])
+def test_models_run_after_the_models_they_read(later: str, earlier: str) -> None:
+    assert earlier in upstream(later)
 
 
 def test_a_build_needs_a_batch_or_a_full_refresh() -> None:

@@ -1,0 +1,88 @@
+{#- Helpers of the core build: the build's vars and the materializations' SQL. -#}
+
+{#- Whether this build is a full refresh (var full_refresh; a hand-run `dbt build` without
+    vars is one). -#}
+{% macro shopflow_full_refresh() -%}
+  {{ return(var('full_refresh', true) in (true, 'true', 'True', 1)) }}
+{%- endmacro %}
+
+{#- The full refresh flag as an SQL boolean literal. -#}
+{% macro full_refresh_sql() -%}
+  {{ 'true' if shopflow_full_refresh() else 'false' }}
+{%- endmacro %}
+
+{#- The batch this build is for, as an SQL text literal (NULL on a full refresh). -#}
+{% macro build_batch_id() -%}
+  {%- set batch_id = var('batch_id', none) -%}
+  {%- if batch_id is none -%} null::text
+  {%- else -%} '{{ batch_id | string | replace("'", "''") }}'::text
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Extra dates the build must recompute (BatchCompleted.dates), as an SQL date array. -#}
+{% macro build_hint_dates() -%}
+  {%- set dates = [] -%}
+  {%- for d in var('hint_dates', []) -%}
+    {%- do dates.append("'" ~ modules.datetime.date.fromisoformat(d | string).isoformat() ~ "'") -%}
+  {%- endfor -%}
+  array[{{ dates | join(', ') }}]::date[]
+{%- endmacro %}
+
+{#- The state a core table had BEFORE this build, for a model that must compare old and
+    new (affected dates, dimension changes, sessions across batches). It returns the
+    relation WITHOUT a DAG edge, so the reading model can run before the table is rebuilt;
+    the table's model declares the order with `-- depends_on: {{ ref('<reader>') }}`.
+    On a full refresh the previous state is empty, as every table is rebuilt whole. -#}
+{% macro previous_state(model_name) -%}
+  {%- if not execute -%}{{ return('(select 1) as previous_state_at_parse') }}{%- endif -%}
+  {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
+  {%- set relation = api.Relation.create(database=node.database, schema=node.schema,
+                                         identifier=node.alias) -%}
+  (select * from {{ relation }} where not {{ full_refresh_sql() }})
+{%- endmacro %}
+
+{#- Column names of an existing table, in order (from pg_attribute: information_schema
+    costs tens of milliseconds per call). -#}
+{% macro shopflow_table_columns(relation) -%}
+  {%- set query -%}
+    select attname::text from pg_attribute
+    where attrelid = '{{ relation }}'::regclass and attnum > 0 and not attisdropped
+    order by attnum
+  {%- endset -%}
+  {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- INSERT of a model's rows by column name (the table's column order may differ). -#}
+{% macro shopflow_insert(relation, columns, sql) -%}
+  {%- set names = [] -%}
+  {%- for column in columns -%}{%- do names.append(adapter.quote(column)) -%}{%- endfor -%}
+  insert into {{ relation }} ({{ names | join(', ') }})
+  select {{ names | join(', ') }} from (
+    {{ sql }}
+  ) as model_rows
+{%- endmacro %}
+
+{#- The staging rows of this build's batch (every row on a full refresh). Staging primary
+    keys lead with batch_id, so a batch's lookup follows the batch, not the history. -#}
+{% macro in_build_batch(alias=none) -%}
+  ({{ full_refresh_sql() }} or {{ (alias ~ '.') if alias else '' }}batch_id = {{ build_batch_id() }})
+{%- endmacro %}
+
+{#- Session settings of a core model (a pre-hook; SET LOCAL lasts until the transaction
+    ends). Dates are UTC dates; JIT compiles for seconds on estimates of just-filled
+    working tables; a daily build touches a small, cached fraction of each table, so key
+    lookups must win over scans that grow with the history (the default assumes disks). -#}
+{% macro core_session_settings() -%}
+  set local timezone = 'UTC';
+  set local jit = off;
+  {% if shopflow_full_refresh() -%}
+  set local work_mem = '256MB'
+  {%- else -%}
+  set local random_page_cost = 1.1
+  {%- endif %}
+{%- endmacro %}
+
+{#- The values of one of the contracts' enums (var enums) as an SQL list: ('a', 'b'). -#}
+{% macro enum_values(name) -%}
+  ({% for value in var('enums')[name] %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}

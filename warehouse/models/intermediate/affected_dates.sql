@@ -1,0 +1,20 @@
+-- The dates the daily marts recompute: the build's hint dates (BatchCompleted.dates),
+-- the dates of the orders, sessions and snapshots in scope before and after this build,
+-- the old and new first-order dates of cohort movers, and the dates of orders in the
+-- 30 days after a touch that arrived, moved or left (a full refresh rebuilds every date
+-- anyway).
+select d from unnest({{ build_hint_dates() }}) as hints(d)
+union select order_date from {{ ref('int_previous_orders') }}
+union select order_date from {{ ref('int_order_headers') }}
+union select snapshot_date from {{ ref('scope_inventory') }}
+union select session_date from {{ ref('int_previous_sessions') }}
+union select distinct (session_start at time zone 'UTC')::date from {{ ref('int_session_events') }}
+union select before_date from {{ ref('cohort_movers') }} where before_date is not null
+union select after_date from {{ ref('cohort_movers') }} where after_date is not null
+union
+select f.order_date
+from {{ ref('touch_changes') }} t
+join {{ ref('fact_orders') }} f
+  on f.customer_id = t.customer_id
+ and f.order_ts >= t.touch_ts and f.order_ts < t.touch_ts + interval '30 days'
+where not {{ full_refresh_sql() }}
