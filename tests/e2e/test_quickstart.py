@@ -78,7 +78,10 @@ def project(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     # `make install` would re-point the shared editable install at the copy: already done.
     (infra / "install.stamp").write_text(sys.prefix + "\n")
     kafka, controller, pg, api, prometheus, alertmanager, metrics, *_ = free_ports(11)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPFLOW_")}
+    # Nothing of the outer run may leak in: not its SHOPFLOW_* settings, nor the variables
+    # a `make test KAFKA_PORT=...` passes to every make below it through MAKEFLAGS.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SHOPFLOW_") and k not in MAKE_VARIABLES}
     env.update(
         PYTHON=sys.executable, SHOPFLOW_INFRA_DIR=str(infra),
         SHOPFLOW_KAFKA_PORT=str(kafka), SHOPFLOW_KAFKA_CONTROLLER_PORT=str(controller),
@@ -90,6 +93,9 @@ def project(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     finally:
         subprocess.run(["make", "clean"], cwd=copy, env=env, capture_output=True,
                        timeout=300, check=False)
+
+
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
 
 
 def run(line: str, cwd: Path, env: dict[str, str]) -> str:
