@@ -78,8 +78,7 @@ def project(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     # `make install` would re-point the shared editable install at the copy: already done.
     (infra / "install.stamp").write_text(sys.prefix + "\n")
     kafka, controller, pg, api, prometheus, alertmanager, metrics, *_ = free_ports(11)
-    # Nothing of the outer run may leak in: not its SHOPFLOW_* settings, nor the variables
-    # a `make test KAFKA_PORT=...` passes to every make below it through MAKEFLAGS.
+    # Nothing of the outer run may leak in: not its SHOPFLOW_* settings, nor make's.
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("SHOPFLOW_") and k not in MAKE_VARIABLES}
     env.update(
@@ -95,7 +94,11 @@ def project(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
                        timeout=300, check=False)
 
 
-MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+# make passes its command-line variables (`make test KAFKA_PORT=...`) to everything below
+# it, in MAKEFLAGS and as plain environment variables: the copy's make must not see them.
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "KAFKA_PORT",
+                  "KAFKA_CONTROLLER_PORT", "PG_PORT", "INFRA_DIR", "KAFKA_BROKERS",
+                  "PG_REPLICA", "PYTEST_ARGS", "BENCH_ARGS", "BENCH_API_ARGS")
 
 
 def run(line: str, cwd: Path, env: dict[str, str]) -> str:
