@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import os
 import random
-import socket
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-INFRA_SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "infra"
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from tests.e2e.platform import port_is_free
+from tests.integration.loader.throwaway_pg import run_script
 
 
 def free_port_triple() -> int:
@@ -30,17 +20,9 @@ def free_port_triple() -> int:
     rng = random.Random()
     for _ in range(200):
         base = rng.randrange(30000, 50000)
-        if all(_free(base + 10 * i) for i in range(3)):
+        if all(port_is_free(base + 10 * i) for i in range(3)):
             return base
     raise RuntimeError("no free ports for a three-broker cluster")
-
-
-def run_script(script: str, *args: str, env: dict[str, str], timeout: float = 300) -> str:
-    done = subprocess.run([str(INFRA_SCRIPTS / script), *args], env=env, capture_output=True,
-                          text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise RuntimeError(f"{script} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout.strip()
 
 
 @dataclass

@@ -21,6 +21,15 @@ from tests.conftest import settings_env
 SERVICES = ("ingestor", "validator", "loader", "transformer", "dashboard_api")
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

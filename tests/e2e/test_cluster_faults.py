@@ -24,10 +24,8 @@ from tests.e2e.cluster import KafkaCluster
 from tests.e2e.platform import Platform
 from tests.e2e.truth import (
     api_differences,
-    expected_staging_rows,
+    assert_loaded_exactly_once,
     load_truth,
-    missing_dead_letters,
-    staging_rows,
 )
 from tests.integration.loader.throwaway_pg import PrimaryWithReplica
 
@@ -112,14 +110,7 @@ def test_broker_crashes_and_a_primary_restart_lose_nothing(
         submit(out / batch_ids[5], landing)
         platform.wait_for(lambda: platform.batches_built(batch_ids), 420, "all batches built")
 
-        entities = {info["entity"] for b in truth["batches"].values()
-                    for info in b["files"].values()}
-        assert staging_rows(platform, entities) == expected_staging_rows(truth)
-        assert missing_dead_letters(platform, out) == []
-        completions = platform.query(
-            "SELECT batch_id, completions FROM ops.batches WHERE batch_id = ANY(%s)",
-            (batch_ids,))
-        assert sorted(completions) == [(b, 1) for b in batch_ids]
+        assert_loaded_exactly_once(platform, truth, out, batch_ids)
         platform.wait_for(lambda: databases.replay_lag_bytes() == 0, 60, "the replica")
         platform.wait_for(lambda: api_differences(platform, truth) == [], 60,
                           "the API on the replica to show the truth")

@@ -19,10 +19,8 @@ from shopflow.topics import create_topics
 from tests.e2e.platform import Platform
 from tests.e2e.truth import (
     api_differences,
-    expected_staging_rows,
+    assert_loaded_exactly_once,
     load_truth,
-    missing_dead_letters,
-    staging_rows,
 )
 
 pytestmark = pytest.mark.e2e
@@ -69,14 +67,7 @@ def test_kills_and_infrastructure_restarts_lose_nothing(platform_settings: Setti
             fault()
         platform.wait_for(lambda: platform.batches_built(batch_ids), 480, "all batches built")
 
-        entities = {info["entity"] for b in truth["batches"].values()
-                    for info in b["files"].values()}
-        assert staging_rows(platform, entities) == expected_staging_rows(truth)
-        assert missing_dead_letters(platform, out) == []
-        completions = platform.query(
-            "SELECT batch_id, completions FROM ops.batches WHERE batch_id = ANY(%s)",
-            (batch_ids,))
-        assert sorted(completions) == [(b, 1) for b in batch_ids]
+        assert_loaded_exactly_once(platform, truth, out, batch_ids)
         platform.wait_for(lambda: platform.api("/health")["status"] == "ok", 60, "API health")
         assert api_differences(platform, truth) == []
     finally:

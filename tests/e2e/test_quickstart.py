@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.platform import port_is_free
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3000)]
 STEP_TIMEOUT_S = 1200
@@ -34,15 +36,6 @@ def quick_start() -> list[str]:
     return [line for line in lines if line]
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_ports(count: int) -> list[int]:
     """`count` free ports, the last five consecutive (the demo's worker metrics)."""
     rng = random.Random()
@@ -50,7 +43,7 @@ def free_ports(count: int) -> list[int]:
         ports = [rng.randrange(20000, 30000) for _ in range(count - 5)]
         base = rng.randrange(30000, 40000)
         ports += list(range(base, base + 5))
-        if len(set(ports)) == count and all(_free(p) for p in ports):
+        if len(set(ports)) == count and all(port_is_free(p) for p in ports):
             return ports
     raise RuntimeError("no free ports")
 

@@ -63,3 +63,17 @@ def api_differences(platform: Platform, truth: dict[str, Any]) -> list[str]:
             if str(got[key]) != str(expected[key]):
                 differences.append(f"{day} {key}: api={got[key]} truth={expected[key]}")
     return differences
+
+
+def assert_loaded_exactly_once(platform: Platform, truth: dict[str, Any], out: Path,
+                               batch_ids: list[str]) -> None:
+    """Staging holds exactly the truth's valid records, every rejected record is a dead
+    letter, and every batch completed exactly once."""
+    entities = {info["entity"] for b in truth["batches"].values()
+                for info in b["files"].values()}
+    assert staging_rows(platform, entities) == expected_staging_rows(truth)
+    assert missing_dead_letters(platform, out) == []
+    completions = platform.query(
+        "SELECT batch_id, completions FROM ops.batches WHERE batch_id = ANY(%s)",
+        (batch_ids,))
+    assert sorted(completions) == [(b, 1) for b in batch_ids]
