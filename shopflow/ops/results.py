@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from shopflow.warehouse.quality import CheckResult
 
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    check_name: str
-    status: str  # pass | warn | fail
-    observed: Decimal | None
-    threshold: Decimal | None
-    details: dict[str, Any]
+# The same record as a build's quality check (ops.quality_checks has the same columns).
+CheckOutcome = CheckResult
