@@ -78,6 +78,7 @@
   {% if shopflow_full_refresh() -%}
   set local work_mem = '256MB'
   {%- else -%}
+  set local work_mem = '128MB';
   set local random_page_cost = 1.1
   {%- endif %}
 {%- endmacro %}

@@ -2,11 +2,15 @@
 -- form a session (a gap of 30 minutes or more starts a new one); session_id = a hash of
 -- (visitor_id, session_start). The window's events as they are after this build: the
 -- stored events outside the scope (they keep every column, only their session may
--- change) plus the latest versions of the events in scope. One row per fact_events row.
+-- change) plus the latest versions of the events in scope. One row per event of the
+-- windows; `was_stored` = fact_events holds the event now, `rewrite` = fact_events must
+-- get this row (an event in scope: no previous_session_id; or a stored event whose
+-- session changed). The stored events whose session stayed are left as they are.
 with window_events as (
   select e.event_id, e.event_ts, e.event_date, e.visitor_id, e.customer_id, e.anonymous_id,
          e.event_type, e.product_id, e.order_id, e.page_url, e.referrer, e.utm_source,
-         e.utm_medium, e.utm_campaign, e.device, e.source_batch_id
+         e.utm_medium, e.utm_campaign, e.device, e.source_batch_id,
+         true as was_stored, e.session_id as previous_session_id
   from {{ ref('visitor_windows') }} w
   join {{ previous_state('fact_events') }} e
     on e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi
@@ -14,25 +18,30 @@ with window_events as (
   union all
   select event_id, event_ts, (event_ts at time zone 'UTC')::date, visitor_id, customer_id,
          anonymous_id, event_type, product_id, order_id, page_url, referrer, utm_source,
-         utm_medium, utm_campaign, device, batch_id
-  from {{ ref('int_event_latest') }}
+         utm_medium, utm_campaign, device, batch_id,
+         p.event_id is not null, null::bigint
+  from {{ ref('int_event_latest') }} l
+  left join (select event_id from {{ ref('int_previous_events') }}) p using (event_id)
 ), ordered as (
-  select *, lag(event_ts) over (partition by visitor_id order by event_ts, event_id)
-              as prior_ts
+  select *, lag(event_ts) over visitor_order as prior_ts
   from window_events
-), numbered as (
-  select *, sum(case when prior_ts is null or event_ts - prior_ts >= interval '30 minutes'
-                     then 1 else 0 end)
-              over (partition by visitor_id order by event_ts, event_id
-                    rows unbounded preceding) as session_number
-  from ordered
+  window visitor_order as (partition by visitor_id order by event_ts, event_id)
 ), started as (
-  select *, min(event_ts) over (partition by visitor_id, session_number) as session_start
-  from numbered
+  -- One sort for both windows: events come in time order, so a session's start is the
+  -- latest event so far that opened a session (no earlier event, or a gap of 30 minutes).
+  select *, max(case when prior_ts is null or event_ts - prior_ts >= interval '30 minutes'
+                     then event_ts end)
+              over (partition by visitor_id order by event_ts, event_id
+                    rows unbounded preceding) as session_start
+  from ordered
 )
-select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id,
-       warehouse.surrogate_key('session', visitor_id,
-                               extract(epoch from session_start)::text) as session_id,
-       event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
-       utm_campaign, device, source_batch_id, session_start
-from started
+select *, session_id is distinct from previous_session_id as rewrite
+from (
+  select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id,
+         warehouse.surrogate_key('session', visitor_id,
+                                 extract(epoch from session_start)::text) as session_id,
+         event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
+         utm_campaign, device, source_batch_id, session_start, was_stored,
+         previous_session_id
+  from started
+) as sessionized

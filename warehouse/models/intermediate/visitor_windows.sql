@@ -3,8 +3,7 @@
 -- within 30 minutes of it. Existing sessions are maximal chains, so no event outside the
 -- widened window can join a session inside it: recomputing the window is exact.
 with moved as (
-  select f.visitor_id, f.event_ts
-  from {{ previous_state('fact_events') }} f join {{ ref('scope_events') }} using (event_id)
+  select visitor_id, event_ts from {{ ref('int_previous_events') }}
   union all
   select visitor_id, event_ts from {{ ref('int_event_latest') }}
 ), windows as (

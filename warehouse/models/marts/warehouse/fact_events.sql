@@ -1,9 +1,11 @@
 -- fact_events (clickstream): grain = one event (event_id), its latest delivery, with the
--- session it belongs to. Every event of the re-sessionized visitor windows is replaced
--- (int_session_events): stored events whose session was merged or split get their new
--- session, the others are written back unchanged.
-{{ config(scope='int_session_events', scope_keys=['event_id']) }}
+-- session it belongs to. Of the re-sessionized visitor windows (int_session_events), the
+-- events in scope are written and the stored events whose session changed are replaced;
+-- the stored rows of those events are deleted first, the others stay untouched.
+{{ config(scope='int_session_events',
+          scope_on='t.event_id = s.event_id and s.was_stored and s.rewrite') }}
 select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id, session_id,
        event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
        utm_campaign, device, source_batch_id
 from {{ ref('int_session_events') }}
+where rewrite
