@@ -10,6 +10,7 @@ throwaway database, then times:
   2. a full refresh of days 1..N-1 (to get a warehouse with history);
   3. the incremental build of day N on top of that history;
   4. a full refresh of all N days.
+`--flatness-only` runs 1 and 3 (and the one refresh they need) and prints day N / day 1.
 The daily build should cost about the same at day 1 and day N (it depends on the
 batch, not on the history). Needs PostgreSQL at SHOPFLOW_DATABASE_URL (owner role).
 
@@ -91,14 +92,18 @@ def table_sizes(url: str) -> str:
 
 
 def measure_history(owner: str, transformer: str, run: GeneratedRun,
-                    batches: list[str]) -> None:
-    """Day 1 on an empty warehouse, day K and day N on their histories, full refreshes."""
+                    batches: list[str], *, flatness_only: bool = False) -> None:
+    """Day 1 on an empty warehouse, day K and day N on their histories, full refreshes.
+
+    ``flatness_only``: day 1 and day N only (one full refresh, of days 1..N-1, between).
+    """
     last = len(batches)
     middle = typical_day(run, batches, 16 if last >= 32 else max(2, last // 2))
     timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
     timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
-    daily(transformer, batches, 1)
-    for start, end in ((2, middle), (middle + 1, last)):
+    first = daily(transformer, batches, 1)
+    spans = ((2, last),) if flatness_only else ((2, middle), (middle + 1, last))
+    for start, end in spans:
         history = batches[start - 1:end - 1]
         rows, _ = timed(f"load staging: days {start}..{end - 1}",
                         lambda: load(owner, run, history))  # noqa: B023 - called at once
@@ -108,7 +113,10 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
         print(describe(result))
         today = batches[end - 1:end]
         timed(f"load staging: day {end}", lambda: load(owner, run, today))  # noqa: B023
-        daily(transformer, batches, end)
+        seconds = daily(transformer, batches, end)
+        print(f"   day {end} / day 1 = {seconds / first:.2f}")
+    if flatness_only:
+        return
     result, _ = timed(f"full refresh, {last} days",
                       lambda: run_build(transformer, BuildRequest(full_refresh=True)))
     print(describe(result))
@@ -124,10 +132,12 @@ def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
     return wanted
 
 
-def daily(transformer: str, batches: list[str], day: int) -> None:
-    result, _ = timed(f"incremental build, day {day} ({day - 1} days of history)",
-                      lambda: run_build(transformer, BuildRequest(batch_id=batches[day - 1])))
+def daily(transformer: str, batches: list[str], day: int) -> float:
+    result, seconds = timed(f"incremental build, day {day} ({day - 1} days of history)",
+                            lambda: run_build(transformer,
+                                              BuildRequest(batch_id=batches[day - 1])))
     print(describe(result))
+    return seconds
 
 
 def main() -> None:
@@ -138,6 +148,8 @@ def main() -> None:
     parser.add_argument("--defect-rate", type=float, default=0.02)
     parser.add_argument("--out", type=Path, help="reuse/keep generated data here")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--flatness-only", action="store_true",
+                        help="day 1 and day N only, with one full refresh between")
     args = parser.parse_args()
     admin = os.environ.get("SHOPFLOW_DATABASE_URL",
                            "postgresql://shopflow@127.0.0.1:5432/shopflow")
@@ -158,7 +170,7 @@ def main() -> None:
     transformer = with_user(owner, "shopflow_transformer")
     try:
         upgrade(owner)
-        measure_history(owner, transformer, run, batches)
+        measure_history(owner, transformer, run, batches, flatness_only=args.flatness_only)
         print(f"   largest tables: {table_sizes(owner)}")
     finally:
         if args.keep_database:

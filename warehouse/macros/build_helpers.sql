@@ -87,3 +87,19 @@
 {% macro enum_values(name) -%}
   ({% for value in var('enums')[name] %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
+
+{#- A join that looks up each row of the scope by index: `lookup_join(relation, alias,
+    condition)` in a FROM clause after the scope. A daily build's scope is a small part
+    of a table that grows with the history; the planner may still prefer to read the
+    whole table once (a hash join), which makes the build grow with the history. The
+    LATERAL subquery with OFFSET 0 cannot be flattened, so each scope row is one index
+    probe. A full refresh reads everything, where the plain join is the better plan.
+    kind='left join' keeps scope rows without a match. -#}
+{% macro lookup_join(relation, alias, condition, kind='join') -%}
+  {%- if shopflow_full_refresh() -%}
+  {{ kind }} {{ relation }} {{ alias }} on {{ condition }}
+  {%- else -%}
+  {{ kind }} lateral (select * from {{ relation }} {{ alias }} where {{ condition }}
+                      offset 0) {{ alias }} on true
+  {%- endif -%}
+{%- endmacro %}

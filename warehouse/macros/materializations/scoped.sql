@@ -4,6 +4,10 @@
       scope      = the name of the working model holding the scope (a ref of the model)
       scope_keys = columns equal in the target and the scope (t.k = s.k), or
       scope_on   = any condition over t (the target) and s (the scope)
+      delete_by_index = true: the delete looks each scope row up in the target's index
+                   (hash and merge joins off for that statement), so its cost follows
+                   the scope, not the table; only for a target with an index on the
+                   scope condition (a large fact table).
     A full refresh empties the table instead (TRUNCATE is transactional in PostgreSQL).
     A table that does not exist yet is created from the model, so a new mart is one SQL
     file plus its yml entry. -#}
@@ -18,6 +22,13 @@
       {%- set columns = get_columns_in_query(sql) -%}
       {% if shopflow_full_refresh() -%}
         truncate {{ target_relation }};
+      {%- elif config.get('delete_by_index', false) -%}
+        set local enable_hashjoin = off;
+        set local enable_mergejoin = off;
+        delete from {{ target_relation }} as t using {{ ref(config.require('scope')) }} as s
+        where {{ shopflow_scope_condition() }};
+        set local enable_hashjoin = on;
+        set local enable_mergejoin = on;
       {%- else -%}
         delete from {{ target_relation }} as t using {{ ref(config.require('scope')) }} as s
         where {{ shopflow_scope_condition() }};

@@ -3,5 +3,6 @@
 -- may have moved or gone (touch_changes).
 select f.session_id, f.session_date, f.customer_id, f.session_start, f.utm_campaign
 from {{ ref('visitor_windows') }} w
-join {{ previous_state('fact_sessions') }} f
-  on f.visitor_id = w.visitor_id and f.session_start between w.lo and w.hi
+{{ lookup_join(previous_state('fact_sessions'), 'f',
+               'f.visitor_id = w.visitor_id and f.session_start between w.lo and w.hi') }}
+where w.has_sessions

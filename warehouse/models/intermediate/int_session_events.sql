@@ -12,9 +12,9 @@ with window_events as (
          e.utm_medium, e.utm_campaign, e.device, e.source_batch_id,
          true as was_stored, e.session_id as previous_session_id
   from {{ ref('visitor_windows') }} w
-  join {{ previous_state('fact_events') }} e
-    on e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi
-  where not exists (select 1 from {{ ref('scope_events') }} s where s.event_id = e.event_id)
+  {{ lookup_join(previous_state('fact_events'), 'e',
+                 'e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi') }}
+  where w.has_sessions and not exists (select 1 from {{ ref('scope_events') }} s where s.event_id = e.event_id)
   union all
   select event_id, event_ts, (event_ts at time zone 'UTC')::date, visitor_id, customer_id,
          anonymous_id, event_type, product_id, order_id, page_url, referrer, utm_source,

@@ -2,20 +2,36 @@
 -- scope were before this build and where they are now, widened to every existing session
 -- within 30 minutes of it. Existing sessions are maximal chains, so no event outside the
 -- widened window can join a session inside it: recomputing the window is exact.
+-- has_sessions: the window holds stored sessions (and so stored events); without a
+-- neighbouring session it holds none, and the lookups of stored rows skip it. The rows
+-- are in visitor order, so the lookups by visitor walk the indexes in their order.
 with moved as (
   select visitor_id, event_ts from {{ ref('int_previous_events') }}
   union all
   select visitor_id, event_ts from {{ ref('int_event_latest') }}
-), windows as (
+), windows as materialized (
+  -- in visitor order, so the index lookups below walk the index in its order
   select visitor_id, min(event_ts) as lo, max(event_ts) as hi from moved group by visitor_id
+  order by visitor_id
 ), neighbours as (
+  -- A visitor's sessions are apart by 30 minutes or more, so of the sessions that start
+  -- before the window only the last one can reach it: two index ranges per visitor, the
+  -- same work on day 180 as on day 1.
   select w.visitor_id, min(f.session_start) as lo, max(f.session_end) as hi
   from windows w
-  join {{ previous_state('fact_sessions') }} f
-    on f.visitor_id = w.visitor_id
-   and f.session_end >= w.lo - interval '30 minutes'
-   and f.session_start <= w.hi + interval '30 minutes'
+  cross join lateral (
+    (select p.session_start, p.session_end from {{ previous_state('fact_sessions') }} p
+     where p.visitor_id = w.visitor_id and p.session_start < w.lo
+     order by p.session_start desc limit 1)
+    union all
+    select p.session_start, p.session_end from {{ previous_state('fact_sessions') }} p
+    where p.visitor_id = w.visitor_id
+      and p.session_start between w.lo and w.hi + interval '30 minutes'
+  ) f
+  where f.session_end >= w.lo - interval '30 minutes'
   group by w.visitor_id
 )
-select w.visitor_id, least(w.lo, n.lo) as lo, greatest(w.hi, n.hi) as hi
+select w.visitor_id, least(w.lo, n.lo) as lo, greatest(w.hi, n.hi) as hi,
+       n.visitor_id is not null as has_sessions
 from windows w left join neighbours n using (visitor_id)
+order by w.visitor_id

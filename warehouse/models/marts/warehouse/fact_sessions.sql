@@ -3,8 +3,9 @@
 -- are monotone: a session that reached a later step also reached the earlier ones
 -- (product_view < add_to_cart < checkout_start < purchase). utm_* = the first event
 -- carrying any utm field; device = the first event's device.
-{{ config(scope='visitor_windows',
-          scope_on='t.visitor_id = s.visitor_id and t.session_start between s.lo and s.hi') }}
+{{ config(scope='visitor_windows', delete_by_index=true,
+          scope_on='s.has_sessions and t.visitor_id = s.visitor_id'
+                   ' and t.session_start between s.lo and s.hi') }}
 -- depends_on: {{ ref('int_previous_sessions') }}
 -- depends_on: {{ ref('visitor_windows') }}
 select session_id, visitor_id,
