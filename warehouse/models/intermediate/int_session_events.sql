@@ -14,7 +14,8 @@ with window_events as (
   from {{ ref('visitor_windows') }} w
   {{ lookup_join(previous_state('fact_events'), 'e',
                  'e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi') }}
-  where w.has_sessions and not exists (select 1 from {{ ref('scope_events') }} s where s.event_id = e.event_id)
+  where w.has_sessions
+    and not exists (select 1 from {{ ref('scope_events') }} s where s.event_id = e.event_id)
   union all
   select event_id, event_ts, (event_ts at time zone 'UTC')::date, visitor_id, customer_id,
          anonymous_id, event_type, product_id, order_id, page_url, referrer, utm_source,
@@ -29,19 +30,20 @@ with window_events as (
 ), started as (
   -- One sort for both windows: events come in time order, so a session's start is the
   -- latest event so far that opened a session (no earlier event, or a gap of 30 minutes).
-  select *, max(case when prior_ts is null or event_ts - prior_ts >= interval '30 minutes'
-                     then event_ts end)
+  select *, max(case when opens then event_ts end)
               over (partition by visitor_id order by event_ts, event_id
                     rows unbounded preceding) as session_start
-  from ordered
-)
-select *, session_id is distinct from previous_session_id as rewrite
-from (
-  select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id,
-         warehouse.surrogate_key('session', visitor_id,
-                                 extract(epoch from session_start)::text) as session_id,
-         event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
-         utm_campaign, device, source_batch_id, session_start, was_stored,
-         previous_session_id
+  from (select *, prior_ts is null or event_ts - prior_ts >= interval '30 minutes' as opens
+        from ordered) as marked
+), keyed as (
+  -- The session's key, hashed once per session (on its opening event).
+  select *, max(case when opens then warehouse.surrogate_key(
+                  'session', visitor_id, extract(epoch from session_start)::text) end)
+              over (partition by visitor_id, session_start) as session_id
   from started
-) as sessionized
+)
+select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id, session_id,
+       event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
+       utm_campaign, device, source_batch_id, session_start, was_stored, previous_session_id,
+       session_id is distinct from previous_session_id as rewrite
+from keyed
