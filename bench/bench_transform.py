@@ -72,6 +72,8 @@ def describe(result: BuildResult) -> str:
     scope = result.stats.get("scope", {})
     dbt = result.stats.get("dbt", {})
     invocation, nodes = dbt.get("invocation_seconds", 0.0), dbt.get("nodes_seconds", 0.0)
+    count = dbt.get("nodes", 0)
+    per_node_ms = 1000 * (invocation - dbt.get("sql_seconds", 0.0)) / max(count, 1)
     slowest = ", ".join(f"{name} {seconds:.2f}" for name, seconds in
                         dbt.get("slowest", {}).items())
     return (f"   status={result.status} dates={len(result.dates)} orders={scope.get('orders')}"
@@ -80,7 +82,8 @@ def describe(result: BuildResult) -> str:
             f" (compile {dbt.get('compile_seconds', 0.0):.2f} s, execute"
             f" {dbt.get('execute_seconds', 0.0):.2f} s, of which SQL"
             f" {dbt.get('sql_seconds', 0.0):.2f} s) + outside the nodes"
-            f" {invocation - nodes:.2f} s; slowest: {slowest}")
+            f" {invocation - nodes:.2f} s; dbt's own time per node"
+            f" {per_node_ms:.0f} ms ({count} nodes); slowest: {slowest}")
 
 
 def table_sizes(url: str) -> str:

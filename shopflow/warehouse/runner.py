@@ -168,7 +168,7 @@ def _dbt_timing(run: DbtRun) -> dict[str, Any]:
             if timing.name in phases and timing.started_at and timing.completed_at:
                 phases[timing.name] += (timing.completed_at - timing.started_at).total_seconds()
     slowest = sorted(run.node_seconds.items(), key=lambda item: -item[1])[:5]
-    return {"invocation_seconds": run.seconds,
+    return {"invocation_seconds": run.seconds, "nodes": len(run.node_seconds),
             "nodes_seconds": round(sum(run.node_seconds.values()), 3),
             "compile_seconds": round(phases["compile"], 3),
             "execute_seconds": round(phases["execute"], 3),
