@@ -22,16 +22,12 @@
       {%- set columns = get_columns_in_query(sql) -%}
       {% if shopflow_full_refresh() -%}
         truncate {{ target_relation }};
-      {%- elif config.get('delete_by_index', false) -%}
-        set local enable_hashjoin = off;
-        set local enable_mergejoin = off;
-        delete from {{ target_relation }} as t using {{ ref(config.require('scope')) }} as s
-        where {{ shopflow_scope_condition() }};
-        set local enable_hashjoin = on;
-        set local enable_mergejoin = on;
       {%- else -%}
+        {%- set by_index = config.get('delete_by_index', false) -%}
+        {% if by_index %}set local enable_hashjoin = off; set local enable_mergejoin = off;{% endif %}
         delete from {{ target_relation }} as t using {{ ref(config.require('scope')) }} as s
         where {{ shopflow_scope_condition() }};
+        {% if by_index %}set local enable_hashjoin = on; set local enable_mergejoin = on;{% endif %}
       {%- endif %}
       {{ shopflow_insert(target_relation, columns, sql) }}
     {%- endif %}

@@ -3,4 +3,4 @@
 -- these (an order's late status change moves no session).
 select d from unnest({{ build_hint_dates() }}) as hints(d)
 union select session_date from {{ ref('int_previous_sessions') }}
-union select distinct (session_start at time zone 'UTC')::date from {{ ref('int_session_events') }}
+union select (session_start at time zone 'UTC')::date from {{ ref('int_session_events') }}
