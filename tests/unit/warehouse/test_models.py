@@ -12,7 +12,8 @@ from shopflow.warehouse import BuildRequest
 from shopflow.warehouse.dbt_project import PROJECT_DIR
 
 CORE_FOLDERS = ("staging", "intermediate", "marts")
-_REF = re.compile(r"\{\{\s*ref\('(\w+)'\)\s*\}\}")
+# every ref() dbt renders, also one passed to a macro (lookup_join(ref('x'), ...))
+_REF = re.compile(r"(?<![\w.])ref\('(\w+)'\)")
 _PREVIOUS = re.compile(r"previous_state\('(\w+)'\)")
 _WRITES = re.compile(r"\b(create\s+(temp|temporary|table)|insert\s+into|delete\s+from|"
                      r"update\s+\w+\s+set|truncate)\b", re.I)

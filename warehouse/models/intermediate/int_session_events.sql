@@ -15,7 +15,9 @@ with window_events as (
   {{ lookup_join(previous_state('fact_events'), 'e',
                  'e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi') }}
   where w.has_sessions
-    and not exists (select 1 from {{ ref('scope_events') }} s where s.event_id = e.event_id)
+    -- a stored event in scope is in int_previous_events (small: re-deliveries only)
+    and not exists (select 1 from {{ ref('int_previous_events') }} p
+                    where p.event_id = e.event_id)
   union all
   select event_id, event_ts, (event_ts at time zone 'UTC')::date, visitor_id, customer_id,
          anonymous_id, event_type, product_id, order_id, page_url, referrer, utm_source,
@@ -24,7 +26,8 @@ with window_events as (
   from {{ ref('int_event_latest') }} l
   left join (select event_id from {{ ref('int_previous_events') }}) p using (event_id)
 ), ordered as (
-  select *, lag(event_ts) over visitor_order as prior_ts
+  select *, lag(event_ts) over visitor_order as prior_ts,
+         row_number() over visitor_order as event_seq
   from window_events
   window visitor_order as (partition by visitor_id order by event_ts, event_id)
 ), started as (
@@ -36,14 +39,23 @@ with window_events as (
   from (select *, prior_ts is null or event_ts - prior_ts >= interval '30 minutes' as opens
         from ordered) as marked
 ), keyed as (
-  -- The session's key, hashed once per session (on its opening event).
+  -- The session's key, hashed once per session (on its opening event), and the position
+  -- of its first event with an anonymous id, with utm fields, with a device: fact_sessions
+  -- takes those values without sorting every session again.
   select *, max(case when opens then warehouse.surrogate_key(
                   'session', visitor_id, extract(epoch from session_start)::text) end)
-              over (partition by visitor_id, session_start) as session_id
+              over session as session_id,
+         min(case when anonymous_id is not null then event_seq end)
+              over session as first_anonymous_seq,
+         min(case when coalesce(utm_source, utm_medium, utm_campaign) is not null
+                  then event_seq end) over session as first_utm_seq,
+         min(case when device is not null then event_seq end) over session as first_device_seq
   from started
+  window session as (partition by visitor_id, session_start)
 )
 select event_id, event_ts, event_date, visitor_id, customer_id, anonymous_id, session_id,
        event_type, product_id, order_id, page_url, referrer, utm_source, utm_medium,
        utm_campaign, device, source_batch_id, session_start, was_stored, previous_session_id,
+       event_seq, first_anonymous_seq, first_utm_seq, first_device_seq,
        session_id is distinct from previous_session_id as rewrite
 from keyed

@@ -2,7 +2,8 @@
 -- visitor windows are replaced. session_date = UTC date of the first event. Funnel flags
 -- are monotone: a session that reached a later step also reached the earlier ones
 -- (product_view < add_to_cart < checkout_start < purchase). utm_* = the first event
--- carrying any utm field; device = the first event's device.
+-- carrying any utm field; device = the first event's device (in event order, the
+-- positions int_session_events gives: event_seq, first_*_seq).
 {{ config(scope='visitor_windows', delete_by_index=true,
           scope_on='s.has_sessions and t.visitor_id = s.visitor_id'
                    ' and t.session_start between s.lo and s.hi') }}
@@ -10,8 +11,7 @@
 -- depends_on: {{ ref('visitor_windows') }}
 select session_id, visitor_id,
        case when visitor_id like 'c:%' then substr(visitor_id, 3) end as customer_id,
-       (array_agg(anonymous_id order by event_ts, event_id)
-          filter (where anonymous_id is not null))[1] as anonymous_id,
+       max(anonymous_id) filter (where event_seq = first_anonymous_seq) as anonymous_id,
        session_start, max(event_ts) as session_end,
        (session_start at time zone 'UTC')::date as session_date,
        to_char((session_start at time zone 'UTC')::date, 'YYYYMMDD')::int as date_key,
@@ -28,16 +28,9 @@ select session_id, visitor_id,
          as reached_add_to_cart,
        bool_or(event_type in ('checkout_start', 'purchase')) as reached_checkout,
        bool_or(event_type = 'purchase') as reached_purchase,
-       (array_agg(utm_source order by event_ts, event_id)
-          filter (where coalesce(utm_source, utm_medium, utm_campaign) is not null))[1]
-         as utm_source,
-       (array_agg(utm_medium order by event_ts, event_id)
-          filter (where coalesce(utm_source, utm_medium, utm_campaign) is not null))[1]
-         as utm_medium,
-       (array_agg(utm_campaign order by event_ts, event_id)
-          filter (where coalesce(utm_source, utm_medium, utm_campaign) is not null))[1]
-         as utm_campaign,
-       (array_agg(device order by event_ts, event_id) filter (where device is not null))[1]
-         as device
+       max(utm_source) filter (where event_seq = first_utm_seq) as utm_source,
+       max(utm_medium) filter (where event_seq = first_utm_seq) as utm_medium,
+       max(utm_campaign) filter (where event_seq = first_utm_seq) as utm_campaign,
+       max(device) filter (where event_seq = first_device_seq) as device
 from {{ ref('int_session_events') }}
 group by session_id, visitor_id, session_start
