@@ -66,6 +66,28 @@ def test_a_late_event_merges_two_sessions_and_gaps_of_30_minutes_split(
     assert_matches_full_refresh(wh)
 
 
+def test_recent_and_late_events_find_their_neighbouring_sessions(database: Database) -> None:
+    # visitor_windows: windows after "three days before the latest event" read the recent
+    # sessions by time, older windows (late events) probe by visitor; both must merge.
+    wh = Warehouse(database)
+    wh.load("b1", "2026-01-06", clickstream=[
+        event("a1", "2026-01-01T10:00:00Z", "anon-late"),
+        event("a2", "2026-01-01T10:20:00Z", "anon-late"),
+        event("a3", "2026-01-06T09:00:00Z", "anon-late"),
+        event("r1", "2026-01-06T08:50:00Z", "anon-recent"),
+        event("r2", "2026-01-06T09:00:00Z", "anon-recent")])
+    wh.load("b2", "2026-01-07", clickstream=[
+        event("a4", "2026-01-01T10:45:00Z", "anon-late"),  # five days late: joins a1-a2
+        event("r3", "2026-01-06T09:25:00Z", "anon-recent", "add_to_cart"),  # joins r1-r2
+        event("n1", "2026-01-06T09:30:00Z", "anon-new")])
+    assert sessions(wh) == [
+        ("a:anon-late", "2026-01-01 10:00:00+00", "2026-01-01 10:45:00+00", 3, False),
+        ("a:anon-late", "2026-01-06 09:00:00+00", "2026-01-06 09:00:00+00", 1, False),
+        ("a:anon-new", "2026-01-06 09:30:00+00", "2026-01-06 09:30:00+00", 1, False),
+        ("a:anon-recent", "2026-01-06 08:50:00+00", "2026-01-06 09:25:00+00", 3, False)]
+    assert_matches_full_refresh(wh)
+
+
 def test_a_late_return_moves_revenue_out_of_the_order_date(database: Database) -> None:
     wh = Warehouse(database)
     wh.load("b1", "2026-01-01", customers=[customer("C1", "gold", "2026-01-01T00:00:00Z")],

@@ -5,6 +5,17 @@
 -- has_sessions: the window holds stored sessions (and so stored events); without a
 -- neighbouring session it holds none, and the lookups of stored rows skip it. The rows
 -- are in visitor order, so the lookups by visitor walk the indexes in their order.
+{#- recent_since: three days before the latest event in scope (an SQL literal, so the
+    planner sees how few sessions end after it). Windows starting after it (nearly all)
+    find their neighbours among the sessions that end after it: one range of the
+    session_end index, recent and cached, instead of a probe per visitor into an index
+    of the whole history (decision 0083). -#}
+{%- set recent_since = "'infinity'" -%}
+{%- if execute -%}
+  {%- set latest = run_query("select (max(event_ts) - interval '3 days')::text from "
+                             ~ ref('int_event_latest')).columns[0].values()[0] -%}
+  {%- if latest is not none %}{% set recent_since = "'" ~ latest ~ "'" %}{% endif -%}
+{%- endif %}
 with moved as (
   select visitor_id, event_ts from {{ ref('int_previous_events') }}
   union all
@@ -13,10 +24,26 @@ with moved as (
   -- in visitor order, so the index lookups below walk the index in its order
   select visitor_id, min(event_ts) as lo, max(event_ts) as hi from moved group by visitor_id
   order by visitor_id
+), recent_sessions as materialized (
+  -- materialized: read once by the session_end index, then joined by hash (probing the
+  -- visitor index per window is the cost this avoids)
+  select p.visitor_id, p.session_start, p.session_end
+  from {{ previous_state('fact_sessions') }} p
+  where p.session_end >= {{ recent_since }}::timestamptz - interval '30 minutes'
 ), neighbours as (
-  -- A visitor's sessions are apart by 30 minutes or more, so of the sessions that start
-  -- before the window only the last one can reach it: two index ranges per visitor, the
-  -- same work on day 180 as on day 1.
+  -- A stored session reaches a window when it ends at most 30 minutes before the window
+  -- starts and starts at most 30 minutes after it ends.
+  select w.visitor_id, min(f.session_start) as lo, max(f.session_end) as hi
+  from windows w
+  join recent_sessions f on f.visitor_id = w.visitor_id
+  where w.lo >= {{ recent_since }}::timestamptz
+    and f.session_end >= w.lo - interval '30 minutes'
+    and f.session_start <= w.hi + interval '30 minutes'
+  group by w.visitor_id
+  union all
+  -- Windows of late events: a visitor's sessions are apart by 30 minutes or more, so of
+  -- the sessions that start before the window only the last one can reach it: two index
+  -- ranges per visitor, the same work on day 180 as on day 1.
   select w.visitor_id, min(f.session_start) as lo, max(f.session_end) as hi
   from windows w
   cross join lateral (
@@ -28,7 +55,8 @@ with moved as (
     where p.visitor_id = w.visitor_id
       and p.session_start between w.lo and w.hi + interval '30 minutes'
   ) f
-  where f.session_end >= w.lo - interval '30 minutes'
+  where w.lo < {{ recent_since }}::timestamptz
+    and f.session_end >= w.lo - interval '30 minutes'
   group by w.visitor_id
 )
 select w.visitor_id, least(w.lo, n.lo) as lo, greatest(w.hi, n.hi) as hi,

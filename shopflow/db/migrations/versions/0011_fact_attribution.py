@@ -1,4 +1,5 @@
-"""warehouse.fact_attribution: attribution credits per order (decision 0082).
+"""warehouse.fact_attribution: attribution credits per order (decision 0082); fact_sessions
+indexes for recent neighbours and covering touches (decision 0083).
 
 Revision ID: 0011
 Revises: 0010
@@ -20,5 +21,14 @@ def upgrade() -> None:
     op.execute(SQL.read_text(encoding="utf-8"))
 
 
+_DOWNGRADE = """
+DROP TABLE IF EXISTS warehouse.fact_attribution;
+DROP INDEX IF EXISTS warehouse.fact_sessions_end_idx;
+DROP INDEX IF EXISTS warehouse.fact_sessions_touch_idx;
+CREATE INDEX fact_sessions_touch_idx ON warehouse.fact_sessions (customer_id, session_start)
+  WHERE utm_campaign IS NOT NULL;
+"""
+
+
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS warehouse.fact_attribution")
+    op.execute(_DOWNGRADE)

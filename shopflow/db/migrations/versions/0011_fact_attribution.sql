@@ -14,6 +14,15 @@ CREATE TABLE warehouse.fact_attribution (
 );
 CREATE INDEX fact_attribution_date_idx ON warehouse.fact_attribution (order_date);
 
+-- A daily build finds the sessions next to its events among those that ended recently
+-- (warehouse/models/intermediate/visitor_windows.sql, decision 0083), and the campaign
+-- touches of an order: both read from the index alone (index-only scans).
+CREATE INDEX fact_sessions_end_idx ON warehouse.fact_sessions (session_end)
+  INCLUDE (visitor_id, session_start);
+DROP INDEX warehouse.fact_sessions_touch_idx;
+CREATE INDEX fact_sessions_touch_idx ON warehouse.fact_sessions (customer_id, session_start)
+  INCLUDE (session_id, utm_campaign) WHERE utm_campaign IS NOT NULL;
+
 INSERT INTO warehouse.fact_attribution
 WITH orders AS (
   SELECT order_id, customer_id, order_ts, order_date, net_amount, campaign_id

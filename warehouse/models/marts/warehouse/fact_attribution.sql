@@ -20,7 +20,9 @@ with orders as (
   select o.order_id, s.session_start as touch_ts, 0 as source_rank, s.session_id as ref,
          s.utm_campaign as campaign_id
   from orders o
-  {{ lookup_join(ref('fact_sessions'), 's',
+  -- only columns of the touch index (an index-only scan)
+  {{ lookup_join('(select customer_id, session_start, session_id, utm_campaign from '
+                 ~ ref('fact_sessions') ~ ')', 's',
                  's.customer_id = o.customer_id and s.utm_campaign is not null'
                  ' and s.session_start <= o.order_ts'
                  " and s.session_start > o.order_ts - interval '30 days'") }}
