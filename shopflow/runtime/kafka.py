@@ -56,7 +56,19 @@ def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
 
 
 class EventProducer:
-    """Idempotent producer that counts delivery failures and flushes on demand."""
+    """Idempotent producer that counts delivery failures and flushes on demand.
+
+    A message counts as delivered only when the broker acknowledged it with an offset.
+    librdkafka also reports a message as delivered, without error but without an offset,
+    when it only *infers* the delivery: a later request to the partition succeeded while
+    the message's own request had failed (an "implicit ack"), or the broker answered
+    DUPLICATE_SEQUENCE_NUMBER. That inference is wrong when the broker keeps no state for
+    this producer on the partition (a partition created moments ago, or producer state
+    expired): it accepts the later request although the earlier one was never written,
+    and the message is lost while reported delivered. Such reports are failures here, so
+    the caller sends again (at least once; repeats are absorbed downstream by identity).
+    See docs/decisions/0084-only-broker-confirmed-deliveries.md.
+    """
 
     def __init__(self, settings: Settings, **overrides: Any) -> None:
         self._producer = Producer(producer_config(settings, **overrides))
@@ -64,7 +76,13 @@ class EventProducer:
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
-            self._failures.append(f"{msg.topic()}: {err}")
+            self._failures.append(f"{msg.topic()} [{msg.partition()}]: {err}")
+            return
+        offset = msg.offset()
+        if offset is None or offset < 0:
+            self._failures.append(
+                f"{msg.topic()} [{msg.partition()}]: reported delivered without an offset "
+                "(inferred by the client, not confirmed by the broker)")
 
     def produce(self, topic: str, value: bytes | None, key: bytes | str | None = None,
                 headers: Headers | None = None) -> None:

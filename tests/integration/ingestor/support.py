@@ -66,7 +66,14 @@ def _consumer(settings: Settings) -> Consumer:
 
 
 def prepare_topics(settings: Settings) -> None:
-    """Create this test's topics and wait until every partition has a leader."""
+    """Create this test's topics and wait until every partition's leader serves it.
+
+    A leader in the metadata is not enough: for up to a second or so after that the broker
+    answers NOT_LEADER for a partition whose log it has not created yet, and a produce then
+    (retried by librdkafka) is what lets a later request's success "implicitly ack" an
+    earlier one that was never written (docs/decisions/0084). The tests want to exercise
+    the platform on ready topics, so they wait until each partition answers a ListOffsets
+    request, which the broker serves only from the partition's leader log."""
     create_topics(settings)
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     wanted = set(all_topics(settings))
@@ -78,6 +85,18 @@ def prepare_topics(settings: Settings) -> None:
                    for name in wanted)
 
     wait_until(ready, 30, "topic leaders")
+    wait_served(settings, sorted(wanted))
+
+
+def wait_served(settings: Settings, topics: list[str]) -> None:
+    """Return once every partition of the topics answers ListOffsets from its leader."""
+    consumer = _consumer(settings)
+    try:
+        for topic in topics:
+            for p in range(settings.topic_partitions):
+                _watermarks(consumer, topic, p)  # retries NOT_LEADER until the log is there
+    finally:
+        consumer.close()
 
 
 def _watermarks(consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
