@@ -51,6 +51,22 @@ def test_a_session_spanning_two_batches_is_one_session(database: Database) -> No
     assert_matches_full_refresh(wh)
 
 
+def test_a_late_event_rejoins_a_stored_session_across_midnight(database: Database) -> None:
+    # int_session_events reads stored events per UTC date of the window: the window of the
+    # late event runs from 23:40 to the stored session's end after midnight, so the event
+    # at 00:10 is found only by the probe of the second date.
+    wh = Warehouse(database)
+    wh.load("b1", "2026-01-02", clickstream=[
+        event("m1", "2026-01-01T23:55:00Z", "anon-m"),
+        event("m2", "2026-01-02T00:10:00Z", "anon-m", "product_view")])
+    wh.load("b2", "2026-01-03", clickstream=[event("m0", "2026-01-01T23:40:00Z", "anon-m")])
+
+    assert sessions(wh) == [
+        ("a:anon-m", "2026-01-01 23:40:00+00", "2026-01-02 00:10:00+00", 3, False)]
+    assert wh.rows("SELECT count(DISTINCT session_id) FROM warehouse.fact_events") == [(1,)]
+    assert_matches_full_refresh(wh)
+
+
 def test_a_late_event_merges_two_sessions_and_gaps_of_30_minutes_split(
         database: Database) -> None:
     wh = Warehouse(database)
