@@ -8,6 +8,7 @@ partition count as their sources so replays keep per-key order.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from confluent_kafka.admin import (
@@ -84,8 +85,29 @@ def create_topics(settings: Settings, names: Iterable[str] | None = None,
         except Exception as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise
+    wait_until_led(admin, created, settings.topic_partitions, timeout)
     log.info("topics created", extra={"topics": created})
     return created
+
+
+def wait_until_led(admin: AdminClient, names: list[str], partitions: int,
+                   timeout: float) -> None:
+    """Wait until the cluster's metadata gives every partition of the topics a leader.
+    Creation returns before that; a client that starts at once would see unknown topics
+    or NOT_LEADER for about a second (decision 0084). A warning after `timeout`: the
+    clients retry such errors themselves."""
+    deadline = time.monotonic() + timeout
+    while names:
+        topics = admin.list_topics(timeout=timeout).topics
+        if all(name in topics and topics[name].error is None
+               and len(topics[name].partitions) == partitions
+               and all(p.leader >= 0 for p in topics[name].partitions.values())
+               for name in names):
+            return
+        if time.monotonic() > deadline:
+            log.warning("topics created but not yet led", extra={"topics": names})
+            return
+        time.sleep(0.1)
 
 
 def replication(settings: Settings, brokers: int) -> tuple[int, int]:
