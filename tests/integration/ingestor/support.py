@@ -15,7 +15,6 @@ from confluent_kafka import (
     Message,
     TopicPartition,
 )
-from confluent_kafka.admin import AdminClient
 
 from contracts import ENTITIES
 from contracts.chunk import H_CHUNK_VERSION, Envelope, decode_chunk, entry_bytes
@@ -74,18 +73,8 @@ def prepare_topics(settings: Settings) -> None:
     earlier one that was never written (docs/decisions/0084). The tests want to exercise
     the platform on ready topics, so they wait until each partition answers a ListOffsets
     request, which the broker serves only from the partition's leader log."""
-    create_topics(settings)
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
-    wanted = set(all_topics(settings))
-
-    def ready() -> bool:
-        topics = admin.list_topics(timeout=10).topics
-        return all(name in topics and len(topics[name].partitions) == settings.topic_partitions
-                   and all(p.leader >= 0 for p in topics[name].partitions.values())
-                   for name in wanted)
-
-    wait_until(ready, 30, "topic leaders")
-    wait_served(settings, sorted(wanted))
+    create_topics(settings)  # returns once the metadata names a leader for each partition
+    wait_served(settings, sorted(all_topics(settings)))
 
 
 def wait_served(settings: Settings, topics: list[str]) -> None:
