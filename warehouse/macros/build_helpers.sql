@@ -102,3 +102,15 @@
                       offset 0) {{ alias }} on true
   {%- endif -%}
 {%- endmacro %}
+
+{#- One row per UTC date from the date of `lo` to the date of `hi` (timestamptz), as
+    column `alias`.day: `cross join lateral` in a FROM clause. Tables looked up per date
+    (fact_events, fact_sessions) lead their index with the date, so a day's inserts land
+    in that day's part of it (decisions 0085, 0086). The PostgreSQL-specific part of
+    those lookups: another adapter needs its own date series here. -#}
+{% macro utc_days(lo, hi, alias='d') -%}
+  cross join lateral (select days.ts::date as day
+                      from generate_series((({{ lo }}) at time zone 'UTC')::date,
+                                           (({{ hi }}) at time zone 'UTC')::date,
+                                           interval '1 day') as days(ts)) {{ alias }}
+{%- endmacro %}

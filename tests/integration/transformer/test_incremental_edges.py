@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -101,6 +101,29 @@ def test_recent_and_late_events_find_their_neighbouring_sessions(database: Datab
         ("a:anon-late", "2026-01-06 09:00:00+00", "2026-01-06 09:00:00+00", 1, False),
         ("a:anon-new", "2026-01-06 09:30:00+00", "2026-01-06 09:30:00+00", 1, False),
         ("a:anon-recent", "2026-01-06 08:50:00+00", "2026-01-06 09:25:00+00", 3, False)]
+    assert_matches_full_refresh(wh)
+
+
+def test_late_events_join_stored_sessions_that_started_on_earlier_days(
+        database: Database) -> None:
+    # visitor_windows probes a late window's dates from the day before it starts: the
+    # night session started the day before; the bot's session started days before and is
+    # found only through the index of sessions longer than a day (decision 0086).
+    wh = Warehouse(database)
+    start = datetime(2025, 12, 30, tzinfo=UTC)
+    wh.load("b1", "2026-01-02", clickstream=[
+        event(f"bot{i}", (start + timedelta(minutes=20 * i)).isoformat(), "anon-bot")
+        for i in range(241)] + [  # every 20 minutes until 2026-01-02 08:00
+        event("night1", "2026-01-01T23:50:00Z", "anon-night"),
+        event("night2", "2026-01-02T00:15:00Z", "anon-night")])
+    wh.load("b2", "2026-01-07", clickstream=[
+        event("bot-late", "2026-01-02T08:25:00Z", "anon-bot", "add_to_cart"),
+        event("night-late", "2026-01-02T00:40:00Z", "anon-night"),
+        event("other", "2026-01-07T09:00:00Z", "anon-other")])
+    assert sessions(wh) == [
+        ("a:anon-bot", "2025-12-30 00:00:00+00", "2026-01-02 08:25:00+00", 242, False),
+        ("a:anon-night", "2026-01-01 23:50:00+00", "2026-01-02 00:40:00+00", 3, False),
+        ("a:anon-other", "2026-01-07 09:00:00+00", "2026-01-07 09:00:00+00", 1, False)]
     assert_matches_full_refresh(wh)
 
 

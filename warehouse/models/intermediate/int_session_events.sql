@@ -14,10 +14,9 @@ with window_events as (
   -- one probe per UTC date of the window: fact_events_visitor_idx leads with event_date, so
   -- a day's inserts land in that day's part of the index, not all over it (decision 0085)
   from {{ ref('visitor_windows') }} w
-  cross join lateral generate_series((w.lo at time zone 'UTC')::date,
-                                     (w.hi at time zone 'UTC')::date, interval '1 day') d(day)
+  {{ utc_days('w.lo', 'w.hi') }}
   {{ lookup_join(previous_state('fact_events'), 'e',
-                 'e.event_date = d.day::date and e.visitor_id = w.visitor_id'
+                 'e.event_date = d.day and e.visitor_id = w.visitor_id'
                  ' and e.event_ts between w.lo and w.hi') }}
   where w.has_sessions
     -- a stored event in scope is in int_previous_events (small: re-deliveries only)

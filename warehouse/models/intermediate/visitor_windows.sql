@@ -30,34 +30,41 @@ with moved as (
   select p.visitor_id, p.session_start, p.session_end
   from {{ previous_state('fact_sessions') }} p
   where p.session_end >= {{ recent_since }}::timestamptz - interval '30 minutes'
-), neighbours as (
+), neighbour_sessions as (
   -- A stored session reaches a window when it ends at most 30 minutes before the window
   -- starts and starts at most 30 minutes after it ends.
-  select w.visitor_id, min(f.session_start) as lo, max(f.session_end) as hi
+  select w.visitor_id, f.session_start, f.session_end
   from windows w
   join recent_sessions f on f.visitor_id = w.visitor_id
   where w.lo >= {{ recent_since }}::timestamptz
     and f.session_end >= w.lo - interval '30 minutes'
     and f.session_start <= w.hi + interval '30 minutes'
-  group by w.visitor_id
   union all
-  -- Windows of late events: a visitor's sessions are apart by 30 minutes or more, so of
-  -- the sessions that start before the window only the last one can reach it: two index
-  -- ranges per visitor, the same work on day 180 as on day 1.
-  select w.visitor_id, min(f.session_start) as lo, max(f.session_end) as hi
+  -- Windows of late events: one probe per UTC date of fact_sessions_visitor_idx (it leads
+  -- with session_date, decision 0086), from the day before the window starts (less 30
+  -- minutes) to the day it ends (plus 30 minutes): work per window follows its length,
+  -- not the history.
+  select w.visitor_id, f.session_start, f.session_end
   from windows w
-  cross join lateral (
-    (select p.session_start, p.session_end from {{ previous_state('fact_sessions') }} p
-     where p.visitor_id = w.visitor_id and p.session_start < w.lo
-     order by p.session_start desc limit 1)
-    union all
-    select p.session_start, p.session_end from {{ previous_state('fact_sessions') }} p
-    where p.visitor_id = w.visitor_id
-      and p.session_start between w.lo and w.hi + interval '30 minutes'
-  ) f
+  {{ utc_days("w.lo - interval '1 day 30 minutes'", "w.hi + interval '30 minutes'") }}
+  {{ lookup_join(previous_state('fact_sessions'), 'f',
+                 'f.session_date = d.day and f.visitor_id = w.visitor_id'
+                 " and f.session_start <= w.hi + interval '30 minutes'"
+                 " and f.session_end >= w.lo - interval '30 minutes'") }}
   where w.lo < {{ recent_since }}::timestamptz
-    and f.session_end >= w.lo - interval '30 minutes'
-  group by w.visitor_id
+  union all
+  -- A session that starts before those dates and still reaches the window lasts more
+  -- than a day: those few are in the partial index fact_sessions_long_idx.
+  select w.visitor_id, f.session_start, f.session_end
+  from windows w
+  {{ lookup_join(previous_state('fact_sessions'), 'f',
+                 'f.duration_seconds >= 86400 and f.visitor_id = w.visitor_id'
+                 ' and f.session_start < w.lo'
+                 " and f.session_end >= w.lo - interval '30 minutes'") }}
+  where w.lo < {{ recent_since }}::timestamptz
+), neighbours as (
+  select visitor_id, min(session_start) as lo, max(session_end) as hi
+  from neighbour_sessions group by visitor_id
 )
 select w.visitor_id, least(w.lo, n.lo) as lo, greatest(w.hi, n.hi) as hi,
        n.visitor_id is not null as has_sessions

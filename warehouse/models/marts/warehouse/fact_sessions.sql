@@ -4,11 +4,11 @@
 -- (product_view < add_to_cart < checkout_start < purchase). utm_* = the first event
 -- carrying any utm field; device = the first event's device (in event order, the
 -- positions int_session_events gives: event_seq, first_*_seq).
-{{ config(scope='visitor_windows', delete_by_index=true,
-          scope_on='s.has_sessions and t.visitor_id = s.visitor_id'
-                   ' and t.session_start between s.lo and s.hi') }}
+-- The stored sessions of the visitor windows (int_previous_sessions) are deleted by
+-- primary key, (session_date, session_id): a day's sessions go to that day's part of it.
+{{ config(scope='int_previous_sessions', scope_keys=['session_date', 'session_id'],
+          delete_by_index=true) }}
 -- depends_on: {{ ref('int_previous_sessions') }}
--- depends_on: {{ ref('visitor_windows') }}
 select session_id, visitor_id,
        case when visitor_id like 'c:%' then substr(visitor_id, 3) end as customer_id,
        max(anonymous_id) filter (where event_seq = first_anonymous_seq) as anonymous_id,
