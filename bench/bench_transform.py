@@ -114,7 +114,6 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
         result, _ = timed(f"full refresh, {end - 1} days",
                           lambda: run_build(transformer, BuildRequest(full_refresh=True)))
         print(describe(result))
-        timed("checkpoint after the full refresh", lambda: checkpoint(owner))
         today = batches[end - 1:end]
         timed(f"load staging: day {end}", lambda: load(owner, run, today))  # noqa: B023
         seconds = daily(transformer, batches, end)
@@ -124,15 +123,6 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
     result, _ = timed(f"full refresh, {last} days",
                       lambda: run_build(transformer, BuildRequest(full_refresh=True)))
     print(describe(result))
-
-
-def checkpoint(owner: str) -> None:
-    """Write out the full refresh's pages before day N is loaded and built. In service
-    the history grows a day at a time and each day's writes are checkpointed long before
-    the next build; without this, day N's COMMIT waited (~10 s on a 30-day history) for
-    the server to flush the gigabytes the full refresh had just written."""
-    with psycopg.connect(owner, autocommit=True) as conn:
-        conn.execute("checkpoint")
 
 
 def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
