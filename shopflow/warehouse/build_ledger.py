@@ -1,4 +1,5 @@
-"""ops.builds rows of the core build: reuse, reservation, the finished row, failures."""
+"""ops.builds rows of the core build: reuse, reservation, the finished row, failures;
+the working tables the ledger reads its scope from."""
 
 from __future__ import annotations
 
@@ -63,6 +64,20 @@ def scope_stats(cursor: Any) -> tuple[list[date], dict[str, Any]]:
     stats["first_date"] = dates[0].isoformat() if dates else None
     stats["last_date"] = dates[-1].isoformat() if dates else None
     return dates, stats
+
+
+def empty_working_tables(cursor: Any) -> None:
+    """Empty every working table, at the end of a full refresh (docs/warehouse.md).
+
+    A full refresh fills them with the whole history. The next build's TRUNCATE would give
+    them new files and unlink the old ones at its COMMIT, seconds for gigabytes; emptied
+    here, in the transaction that wrote them, they are truncated in place instead.
+    """
+    cursor.execute("SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')"
+                   " FROM pg_tables WHERE schemaname = 'build'")
+    row = cursor.fetchone()
+    if row and row[0]:
+        cursor.execute(f"TRUNCATE {row[0]}")
 
 
 def insert_finished(cursor: Any, build_id: int, request: BuildRequest, status: str,

@@ -156,6 +156,8 @@ def _close_build(cursor: Any, build_id: int, request: BuildRequest, run: DbtRun,
     stats["dbt"] = {**_dbt_timing(run), "sql_seconds": round(sql_seconds, 3)}
     ledger.insert_finished(cursor, build_id, request, status, dates, stats)
     record_checks(cursor, build_id, checks)
+    if request.full_refresh:
+        ledger.empty_working_tables(cursor)
     return BuildResult(build_id, status, seconds, dates, stats)
 
 

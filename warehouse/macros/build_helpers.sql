@@ -114,3 +114,14 @@
                                            (({{ hi }}) at time zone 'UTC')::date,
                                            interval '1 day') as days(ts)) {{ alias }}
 {%- endmacro %}
+
+{#- Looks each scope row up in `relation` once per UTC date from `lo` to `hi`, by index:
+    `lookup_by_day(relation, alias, date_column, lo, hi, condition)` in a FROM clause after
+    the scope, `condition` the rest of the match. The per-date tables (utc_days) lead their
+    index with `date_column`. -#}
+{% macro lookup_by_day(relation, alias, date_column, lo, hi, condition) -%}
+  {%- set day = alias ~ '_day' -%}
+  {{ utc_days(lo, hi, day) }}
+  {{ lookup_join(relation, alias,
+                 alias ~ '.' ~ date_column ~ ' = ' ~ day ~ '.day and ' ~ condition) }}
+{%- endmacro %}

@@ -155,3 +155,21 @@ def test_the_cli_builds_a_batch_and_refreshes_everything(
     assert full.exit_code == 0, full.output
     assert neither.exit_code != 0
     assert wh.value("SELECT count(*) FROM ops.builds WHERE trigger = 'full_refresh'") == 1
+
+
+def working_rows(wh: Warehouse) -> int:
+    tables = wh.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'build'")
+    assert tables, "no working tables: the build did not run"
+    return sum(wh.value(f'SELECT count(*) FROM build."{name}"') for (name,) in tables)
+
+
+def test_a_full_refresh_leaves_the_working_tables_empty(database: Database) -> None:
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    assert wh.build("b1").status == "succeeded"
+    assert working_rows(wh) > 0, "a batch build keeps its scope until the next build"
+    full = wh.build()
+    assert full.stats["scope"]["orders"] == 3, "the scope is read before the tables are emptied"
+    assert working_rows(wh) == 0
+    assert wh.build("b3").status == "succeeded"
+    assert wh.value("SELECT count(*) FROM warehouse.fact_order_items") == 3

@@ -5,8 +5,6 @@
 -- (decision 0086), and every session inside a window starts on one of its dates.
 select f.session_id, f.session_date, f.customer_id, f.session_start, f.utm_campaign
 from {{ ref('visitor_windows') }} w
-{{ utc_days('w.lo', 'w.hi') }}
-{{ lookup_join(previous_state('fact_sessions'), 'f',
-               'f.session_date = d.day and f.visitor_id = w.visitor_id'
-               ' and f.session_start between w.lo and w.hi') }}
+{{ lookup_by_day(previous_state('fact_sessions'), 'f', 'session_date', 'w.lo', 'w.hi',
+                 'f.visitor_id = w.visitor_id and f.session_start between w.lo and w.hi') }}
 where w.has_sessions

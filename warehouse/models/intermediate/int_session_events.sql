@@ -14,10 +14,8 @@ with window_events as (
   -- one probe per UTC date of the window: fact_events_visitor_idx leads with event_date, so
   -- a day's inserts land in that day's part of the index, not all over it (decision 0085)
   from {{ ref('visitor_windows') }} w
-  {{ utc_days('w.lo', 'w.hi') }}
-  {{ lookup_join(previous_state('fact_events'), 'e',
-                 'e.event_date = d.day and e.visitor_id = w.visitor_id'
-                 ' and e.event_ts between w.lo and w.hi') }}
+  {{ lookup_by_day(previous_state('fact_events'), 'e', 'event_date', 'w.lo', 'w.hi',
+                   'e.visitor_id = w.visitor_id and e.event_ts between w.lo and w.hi') }}
   where w.has_sessions
     -- a stored event in scope is in int_previous_events (small: re-deliveries only)
     and not exists (select 1 from {{ ref('int_previous_events') }} p

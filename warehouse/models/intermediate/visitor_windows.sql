@@ -46,11 +46,11 @@ with moved as (
   -- not the history.
   select w.visitor_id, f.session_start, f.session_end
   from windows w
-  {{ utc_days("w.lo - interval '1 day 30 minutes'", "w.hi + interval '30 minutes'") }}
-  {{ lookup_join(previous_state('fact_sessions'), 'f',
-                 'f.session_date = d.day and f.visitor_id = w.visitor_id'
-                 " and f.session_start <= w.hi + interval '30 minutes'"
-                 " and f.session_end >= w.lo - interval '30 minutes'") }}
+  {{ lookup_by_day(previous_state('fact_sessions'), 'f', 'session_date',
+                   "w.lo - interval '1 day 30 minutes'", "w.hi + interval '30 minutes'",
+                   "f.visitor_id = w.visitor_id"
+                   " and f.session_start <= w.hi + interval '30 minutes'"
+                   " and f.session_end >= w.lo - interval '30 minutes'") }}
   where w.lo < {{ recent_since }}::timestamptz
   union all
   -- A session that starts before those dates and still reaches the window lasts more
