@@ -84,9 +84,20 @@ lint: install
 	$(PYTHON) -m mypy shopflow services contracts
 	scripts/monitoring/monitoring.sh check
 
-# One pytest run over tests/ (unit, integration and e2e), so a failure anywhere fails the target.
+# The whole suite (unit, integration and e2e) in two pytest runs: first on TEST_WORKERS
+# processes (pytest-xdist; a test file stays on one worker, every test has its own topics,
+# groups and database), then, alone, the tests marked `serial` (they restart the shared
+# Kafka or PostgreSQL). Both always run; a failure in either fails the target (exit 5 = no
+# test selected, e.g. by PYTEST_ARGS, is not one).
+# docs/decisions/0087-parallel-test-workers.md
+TEST_WORKERS ?= 2
 test: install node_modules/.package-lock.json infra-up lint
-	$(TEST_ENV) $(PYTHON) -m pytest -q $(PYTEST_ARGS)
+	@rc=0; \
+	$(TEST_ENV) $(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not serial" \
+		$(PYTEST_ARGS) || { s=$$?; [ $$s -eq 5 ] || rc=$$s; }; \
+	$(TEST_ENV) $(PYTHON) -m pytest -q -m serial $(PYTEST_ARGS) || { s=$$?; \
+		[ $$s -eq 5 ] || rc=$$s; }; \
+	exit $$rc
 
 test-unit: install
 	$(TEST_ENV) $(PYTHON) -m pytest -q tests/unit $(PYTEST_ARGS)

@@ -11,6 +11,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from shopflow.runtime.settings import Settings
 # Per session, so overlapping pytest sessions (developers, CI) never drop each other's template.
 TEMPLATE_DB = f"shopflow_test_template_{os.getpid()}"
 DEFAULT_DB_URL = "postgresql://shopflow@127.0.0.1:5432/shopflow"
+MIGRATION_LOCK_KEY = 7_306_228_110_099
 
 
 def _admin_url() -> str:
@@ -45,17 +47,27 @@ def kafka_bootstrap() -> str:
     return bootstrap
 
 
+@contextmanager
+def one_migration_at_a_time() -> Iterator[None]:
+    """Roles belong to the whole cluster: the migrations of parallel test workers (make
+    test runs two) would race to create and grant them, so they take turns."""
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        yield
+
+
 @pytest.fixture(scope="session")
 def migrated_template() -> Iterator[str]:
     """A database at migration head; every test database is a copy of it."""
     from shopflow.db.migrate import upgrade
 
     admin = _admin_url()
+    template_url = with_database(admin, TEMPLATE_DB)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
-    template_url = with_database(admin, TEMPLATE_DB)
-    upgrade(template_url)
+    with one_migration_at_a_time():
+        upgrade(template_url)
     yield template_url
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")

@@ -8,6 +8,11 @@ STATE="${SHOPFLOW_DEMO_DIR:-$ROOT/.infra/demo}"
 LOGS="$STATE/logs"
 CONF="$STATE/supervisord.conf"
 SOCK="$STATE/supervisor.sock"
+# A unix socket's path holds at most 107 bytes: under a deep checkout it goes to the
+# temporary directory instead, named after the state directory.
+if [ "${#SOCK}" -gt 100 ]; then
+    SOCK="${TMPDIR:-/tmp}/shopflow-demo-$(printf '%s' "$STATE" | sha256sum | cut -c1-12).sock"
+fi
 SERVICES=(ingestor validator loader transformer dashboard_api)
 # shellcheck source=scripts/demo/env.sh
 source "$ROOT/scripts/demo/env.sh"

@@ -23,7 +23,8 @@ from tests.e2e.truth import (
     load_truth,
 )
 
-pytestmark = pytest.mark.e2e
+# It restarts the shared Kafka and PostgreSQL: nothing else may run meanwhile.
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "scripts" / "infra" / "infra.sh"

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from shopflow.db.migrate import downgrade, upgrade
-from tests.conftest import TestDatabase
+from tests.conftest import TestDatabase, one_migration_at_a_time
 
 pytestmark = pytest.mark.integration
 
@@ -20,11 +20,12 @@ def _schemas(url: str) -> set[str]:
 
 
 def test_upgrade_from_empty_and_back(database: TestDatabase) -> None:
-    downgrade(database.url, "base")
-    assert _schemas(database.url) == set()
-    upgrade(database.url)
-    assert _schemas(database.url) == SCHEMAS
-    upgrade(database.url)  # idempotent
+    with one_migration_at_a_time():
+        downgrade(database.url, "base")
+        assert _schemas(database.url) == set()
+        upgrade(database.url)
+        assert _schemas(database.url) == SCHEMAS
+        upgrade(database.url)  # idempotent
     with psycopg.connect(database.url) as conn:
         tables = {r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'")}

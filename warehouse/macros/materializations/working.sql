@@ -2,7 +2,8 @@
     versions). Created on first use, then emptied and refilled by every build, inside the
     build's one transaction (docs/decisions/0057): nothing else writes it. UNLOGGED: its
     rows live for one build, so writing them to the WAL would only cost time (a crash
-    empties it, and the next build refills it anyway). -#}
+    empties it, and the next build refills it anyway). A full refresh empties them all
+    when it is done (shopflow/warehouse/build_ledger.py: empty_working_tables). -#}
 {% materialization working, adapter='postgres' %}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing = load_cached_relation(this) -%}
