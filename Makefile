@@ -45,6 +45,7 @@ help:
 	@echo "make infra-down      stop them"
 	@echo "make lint            ruff + mypy + promtool/amtool (alert rules and their tests)"
 	@echo "make test            install, infra-up, lint, then the whole test suite"
+	@echo "                     (TEST_WORKERS=2 pytest workers, then the serial tests alone)"
 	@echo "make test-unit       unit tests only (no infrastructure needed)"
 	@echo "make test-integration / test-e2e"
 	@echo "make demo            the whole platform locally, with 14 days of sample data"
