@@ -13,14 +13,15 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from services.dashboard_api.deps import MetricsReader, SettingsDep
-from services.dashboard_api.problems import ProblemError
+from services.dashboard_api.problems import ProblemError, problem_responses
 from shopflow.warehouse.dbt_project import docs_file
 
 router = APIRouter(tags=["warehouse"])
 
 
 @router.get("/warehouse/docs", response_class=FileResponse,
-            summary="The warehouse's dbt docs: models, sources, columns, tests, lineage")
+            summary="The warehouse's dbt docs: models, sources, columns, tests, lineage",
+            responses=problem_responses(401, 403, 404))
 def warehouse_docs(settings: SettingsDep, _caller: MetricsReader) -> FileResponse:
     path: Path = docs_file(settings.dbt_docs_dir)
     if not path.is_file():

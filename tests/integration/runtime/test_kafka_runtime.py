@@ -138,10 +138,11 @@ def test_init_gives_old_topics_the_message_limit_a_whole_record_needs(
     limit could not be published. `shopflow init` (create_topics() without names) sets it."""
     from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
-    from shopflow.topics import raw_topic
+    from shopflow.topics import raw_topic, wait_until_led
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     old = raw_topic(settings, "orders")
     admin.create_topics([NewTopic(old, num_partitions=1, replication_factor=1)])[old].result()
+    wait_until_led(admin, [old], 1, timeout=30)  # creation returns before the broker knows it
 
     def limit() -> str:
         resource = ConfigResource(ResourceType.TOPIC, old)
