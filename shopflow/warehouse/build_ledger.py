@@ -16,7 +16,9 @@ from shopflow.warehouse.request import BuildRequest, BuildResult
 
 log = logging.getLogger(__name__)
 
-# The working tables (schema build) whose sizes describe a build's scope.
+# The schema of the working tables (dbt_project.yml: staging and intermediate).
+WORKING_SCHEMA = "build"
+# The working tables whose sizes describe a build's scope.
 _SCOPE_SIZES = (("orders", "scope_orders"), ("events", "scope_events"),
                 ("customers", "scope_customers"), ("products", "scope_products"),
                 ("inventory_keys", "scope_inventory"), ("reviews", "scope_reviews"),
@@ -53,8 +55,10 @@ def reserve_build_id(conn: psycopg.Connection) -> int:
 
 def scope_stats(cursor: Any) -> tuple[list[date], dict[str, Any]]:
     """The build's dates and scope sizes, read from its working tables (DB-API cursor)."""
-    sizes = ", ".join(f"(SELECT count(*) FROM build.{table})" for _, table in _SCOPE_SIZES)
-    cursor.execute("SELECT coalesce((SELECT array_agg(d ORDER BY d) FROM build.affected_dates),"
+    sizes = ", ".join(f"(SELECT count(*) FROM {WORKING_SCHEMA}.{table})"
+                      for _, table in _SCOPE_SIZES)
+    cursor.execute("SELECT coalesce((SELECT array_agg(d ORDER BY d)"
+                   f" FROM {WORKING_SCHEMA}.affected_dates),"
                    f" '{{}}'::date[]), {sizes}")
     row = cursor.fetchone()
     dates = list(row[0])
@@ -74,7 +78,7 @@ def empty_working_tables(cursor: Any) -> None:
     here, in the transaction that wrote them, they are truncated in place instead.
     """
     cursor.execute("SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')"
-                   " FROM pg_tables WHERE schemaname = 'build'")
+                   f" FROM pg_tables WHERE schemaname = '{WORKING_SCHEMA}'")
     row = cursor.fetchone()
     if row and row[0]:
         cursor.execute(f"TRUNCATE {row[0]}")

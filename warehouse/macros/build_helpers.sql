@@ -108,7 +108,7 @@
     (fact_events, fact_sessions) lead their index with the date, so a day's inserts land
     in that day's part of it (decisions 0085, 0086). The PostgreSQL-specific part of
     those lookups: another adapter needs its own date series here. -#}
-{% macro utc_days(lo, hi, alias='d') -%}
+{% macro utc_days(lo, hi, alias) -%}
   cross join lateral (select days.ts::date as day
                       from generate_series((({{ lo }}) at time zone 'UTC')::date,
                                            (({{ hi }}) at time zone 'UTC')::date,
