@@ -11,6 +11,10 @@ throwaway database, then times:
   3. the incremental build of day N on top of that history;
   4. a full refresh of all N days.
 `--flatness-only` runs 1 and 3 (and the one refresh they need) and prints day N / day 1.
+`--daily-from K` runs 1, a full refresh of days 1..K-1, then the incremental build of every
+day from K to N, each with its ratio to day 1 and to day K, and a summary of the curve:
+whether the build grows with the history once the scope windows (14 days of status
+changes, 30 days of attribution) are full.
 The daily build should cost about the same at day 1 and day N (it depends on the
 batch, not on the history). Needs PostgreSQL at SHOPFLOW_DATABASE_URL (owner role).
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -125,6 +130,41 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
     print(describe(result))
 
 
+def measure_curve(owner: str, transformer: str, run: GeneratedRun, batches: list[str],
+                  start: int) -> None:
+    """Day 1 on an empty warehouse, a full refresh of days 1..start-1, then every day."""
+    timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
+    timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
+    first = daily(transformer, batches, 1)
+    history = batches[1:start - 1]
+    rows, _ = timed(f"load staging: days 2..{start - 1}", lambda: load(owner, run, history))
+    print(f"   {rows} staging rows")
+    result, _ = timed(f"full refresh, {start - 1} days",
+                      lambda: run_build(transformer, BuildRequest(full_refresh=True)))
+    print(describe(result))
+    seconds: dict[int, float] = {}
+    for day in range(start, len(batches) + 1):
+        today = batches[day - 1:day]
+        timed(f"load staging: day {day}", lambda: load(owner, run, today))  # noqa: B023
+        seconds[day] = daily(transformer, batches, day)
+        print(f"   day {day} / day 1 = {seconds[day] / first:.2f},"
+              f" / day {start} = {seconds[day] / seconds[start]:.2f}")
+    print(curve_summary(first, seconds))
+
+
+def curve_summary(first: float, seconds: dict[int, float]) -> str:
+    """Median of the first and of the last third of the daily builds, and their ratio."""
+    days = sorted(seconds)
+    third = max(1, len(days) // 3)
+    early = statistics.median(seconds[d] for d in days[:third])
+    late = statistics.median(seconds[d] for d in days[-third:])
+    return (f"daily builds, days {days[0]}..{days[-1]}: min {min(seconds.values()):.2f} s,"
+            f" median {statistics.median(seconds.values()):.2f} s,"
+            f" max {max(seconds.values()):.2f} s; median of days {days[0]}..{days[third - 1]}"
+            f" {early:.2f} s, of days {days[-third]}..{days[-1]} {late:.2f} s (late / early"
+            f" {late / early:.2f}); day {days[-1]} / day 1 = {seconds[days[-1]] / first:.2f}")
+
+
 def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
     """The first day from ``wanted`` (past the 14-day status window) whose orders arrive."""
     faulty = {batch for batch, name in run.unpublished_files()
@@ -153,7 +193,11 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--flatness-only", action="store_true",
                         help="day 1 and day N only, with one full refresh between")
+    parser.add_argument("--daily-from", type=int, metavar="K",
+                        help="full refresh of days 1..K-1, then every day from K to N")
     args = parser.parse_args()
+    if args.daily_from is not None and not 2 <= args.daily_from <= args.days:
+        parser.error(f"--daily-from must be between 2 and --days ({args.days})")
     admin = os.environ.get("SHOPFLOW_DATABASE_URL",
                            "postgresql://shopflow@127.0.0.1:5432/shopflow")
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-transform-")) / "run"
@@ -173,7 +217,11 @@ def main() -> None:
     transformer = with_user(owner, "shopflow_transformer")
     try:
         upgrade(owner)
-        measure_history(owner, transformer, run, batches, flatness_only=args.flatness_only)
+        if args.daily_from:
+            measure_curve(owner, transformer, run, batches, args.daily_from)
+        else:
+            measure_history(owner, transformer, run, batches,
+                            flatness_only=args.flatness_only)
         print(f"   largest tables: {table_sizes(owner)}")
     finally:
         if args.keep_database:
