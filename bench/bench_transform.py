@@ -135,7 +135,7 @@ def measure_curve(owner: str, transformer: str, run: GeneratedRun, batches: list
     """Day 1 on an empty warehouse, a full refresh of days 1..start-1, then every day."""
     timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
     timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
-    first = daily(transformer, batches, 1)
+    first, _ = daily_build(transformer, batches, 1)
     history = batches[1:start - 1]
     rows, _ = timed(f"load staging: days 2..{start - 1}", lambda: load(owner, run, history))
     print(f"   {rows} staging rows")
@@ -143,26 +143,49 @@ def measure_curve(owner: str, transformer: str, run: GeneratedRun, batches: list
                       lambda: run_build(transformer, BuildRequest(full_refresh=True)))
     print(describe(result))
     seconds: dict[int, float] = {}
+    scopes: dict[int, tuple[int, int]] = {}  # (events, orders) in each day's scope
     for day in range(start, len(batches) + 1):
         today = batches[day - 1:day]
         timed(f"load staging: day {day}", lambda: load(owner, run, today))  # noqa: B023
-        seconds[day] = daily(transformer, batches, day)
+        seconds[day], scopes[day] = daily_build(transformer, batches, day)
         print(f"   day {day} / day 1 = {seconds[day] / first:.2f},"
               f" / day {start} = {seconds[day] / seconds[start]:.2f}")
     print(curve_summary(first, seconds))
+    print(history_fit(seconds, scopes))
 
 
-def curve_summary(first: float, seconds: dict[int, float]) -> str:
+def curve_summary(first: float, values: dict[int, float]) -> str:
     """Median of the first and of the last third of the daily builds, and their ratio."""
-    days = sorted(seconds)
+    days = sorted(values)
     third = max(1, len(days) // 3)
-    early = statistics.median(seconds[d] for d in days[:third])
-    late = statistics.median(seconds[d] for d in days[-third:])
-    return (f"daily builds, days {days[0]}..{days[-1]}: min {min(seconds.values()):.2f} s,"
-            f" median {statistics.median(seconds.values()):.2f} s,"
-            f" max {max(seconds.values()):.2f} s; median of days {days[0]}..{days[third - 1]}"
-            f" {early:.2f} s, of days {days[-third]}..{days[-1]} {late:.2f} s (late / early"
-            f" {late / early:.2f}); day {days[-1]} / day 1 = {seconds[days[-1]] / first:.2f}")
+    early = statistics.median(values[d] for d in days[:third])
+    late = statistics.median(values[d] for d in days[-third:])
+    return (f"daily builds, days {days[0]}..{days[-1]}, s: day 1 {first:.2f},"
+            f" min {min(values.values()):.2f}, median {statistics.median(values.values()):.2f},"
+            f" max {max(values.values()):.2f}; median of days {days[0]}..{days[third - 1]}"
+            f" {early:.2f}, of days {days[-third]}..{days[-1]} {late:.2f} (late / early"
+            f" {late / early:.2f}); day {days[-1]} / day 1 = {values[days[-1]] / first:.2f}")
+
+
+def history_fit(seconds: dict[int, float], scopes: dict[int, tuple[int, int]]) -> str:
+    """Least squares: seconds = a + b * events + c * orders + d * day (with standard errors).
+
+    Days differ in volume (weekdays, late status changes), so the ratio of two days mixes
+    volume with history; d is what one more day of history adds at the same scope.
+    """
+    import numpy as np
+
+    days = sorted(seconds)
+    if len(days) < 6:
+        return "history fit: needs at least 6 daily builds"
+    x = np.array([[1.0, scopes[d][0] / 1e5, scopes[d][1] / 1e4, d] for d in days])
+    y = np.array([seconds[d] for d in days])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ coef
+    error = np.sqrt(np.diag(resid @ resid / (len(y) - 4) * np.linalg.inv(x.T @ x)))
+    return (f"history fit, days {days[0]}..{days[-1]}: {coef[0]:.2f} s + {coef[1]:.2f} s per"
+            f" 100k events + {coef[2]:.2f} s per 10k orders in scope + {coef[3]:.3f}"
+            f" +- {error[3]:.3f} s per day of history (residual sd {np.std(resid):.2f} s)")
 
 
 def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
@@ -176,11 +199,18 @@ def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
 
 
 def daily(transformer: str, batches: list[str], day: int) -> float:
+    return daily_build(transformer, batches, day)[0]
+
+
+def daily_build(transformer: str, batches: list[str],
+                day: int) -> tuple[float, tuple[int, int]]:
+    """The seconds of one day's build and its scope: (clickstream events, orders)."""
     result, seconds = timed(f"incremental build, day {day} ({day - 1} days of history)",
                             lambda: run_build(transformer,
                                               BuildRequest(batch_id=batches[day - 1])))
     print(describe(result))
-    return seconds
+    scope = result.stats.get("scope", {})
+    return seconds, (int(scope.get("events") or 0), int(scope.get("orders") or 0))
 
 
 def main() -> None:
