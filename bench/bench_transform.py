@@ -107,47 +107,55 @@ def measure_history(owner: str, transformer: str, run: GeneratedRun,
     """
     last = len(batches)
     middle = typical_day(run, batches, 16 if last >= 32 else max(2, last // 2))
-    timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
-    timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
-    first = daily(transformer, batches, 1)
+    first = first_day(owner, transformer, run, batches)
     spans = ((2, last),) if flatness_only else ((2, middle), (middle + 1, last))
     for start, end in spans:
-        history = batches[start - 1:end - 1]
-        rows, _ = timed(f"load staging: days {start}..{end - 1}",
-                        lambda: load(owner, run, history))  # noqa: B023 - called at once
-        print(f"   {rows} staging rows")
-        result, _ = timed(f"full refresh, {end - 1} days",
-                          lambda: run_build(transformer, BuildRequest(full_refresh=True)))
-        print(describe(result))
-        today = batches[end - 1:end]
-        timed(f"load staging: day {end}", lambda: load(owner, run, today))  # noqa: B023
-        seconds = daily(transformer, batches, end)
+        load_and_refresh(owner, transformer, run, batches, start, end - 1)
+        seconds = load_and_build(owner, transformer, run, batches, end)[0]
         print(f"   day {end} / day 1 = {seconds / first:.2f}")
     if flatness_only:
         return
-    result, _ = timed(f"full refresh, {last} days",
+    full_refresh(transformer, last)
+
+
+def first_day(owner: str, transformer: str, run: GeneratedRun, batches: list[str]) -> float:
+    """Day 1 on an empty warehouse, after the one-off parse of the project; its seconds."""
+    timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
+    timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
+    return daily_build(transformer, batches, 1)[0]
+
+
+def load_and_refresh(owner: str, transformer: str, run: GeneratedRun, batches: list[str],
+                     start: int, end: int) -> None:
+    """Stages days start..end (on top of what is staged) and builds everything again."""
+    rows, _ = timed(f"load staging: days {start}..{end}",
+                    lambda: load(owner, run, batches[start - 1:end]))
+    print(f"   {rows} staging rows")
+    full_refresh(transformer, end)
+
+
+def full_refresh(transformer: str, days: int) -> None:
+    result, _ = timed(f"full refresh, {days} days",
                       lambda: run_build(transformer, BuildRequest(full_refresh=True)))
     print(describe(result))
+
+
+def load_and_build(owner: str, transformer: str, run: GeneratedRun, batches: list[str],
+                   day: int) -> tuple[float, tuple[int, int]]:
+    """Stages one day and builds it incrementally (daily_build)."""
+    timed(f"load staging: day {day}", lambda: load(owner, run, batches[day - 1:day]))
+    return daily_build(transformer, batches, day)
 
 
 def measure_curve(owner: str, transformer: str, run: GeneratedRun, batches: list[str],
                   start: int) -> None:
     """Day 1 on an empty warehouse, a full refresh of days 1..start-1, then every day."""
-    timed("load staging: day 1", lambda: load(owner, run, batches[:1]))
-    timed("dbt parse (once per process)", lambda: core_project(transformer).parse())
-    first, _ = daily_build(transformer, batches, 1)
-    history = batches[1:start - 1]
-    rows, _ = timed(f"load staging: days 2..{start - 1}", lambda: load(owner, run, history))
-    print(f"   {rows} staging rows")
-    result, _ = timed(f"full refresh, {start - 1} days",
-                      lambda: run_build(transformer, BuildRequest(full_refresh=True)))
-    print(describe(result))
+    first = first_day(owner, transformer, run, batches)
+    load_and_refresh(owner, transformer, run, batches, 2, start - 1)
     seconds: dict[int, float] = {}
     scopes: dict[int, tuple[int, int]] = {}  # (events, orders) in each day's scope
     for day in range(start, len(batches) + 1):
-        today = batches[day - 1:day]
-        timed(f"load staging: day {day}", lambda: load(owner, run, today))  # noqa: B023
-        seconds[day], scopes[day] = daily_build(transformer, batches, day)
+        seconds[day], scopes[day] = load_and_build(owner, transformer, run, batches, day)
         print(f"   day {day} / day 1 = {seconds[day] / first:.2f},"
               f" / day {start} = {seconds[day] / seconds[start]:.2f}")
     print(curve_summary(first, seconds))
@@ -196,10 +204,6 @@ def typical_day(run: GeneratedRun, batches: list[str], wanted: int) -> int:
         if batches[day - 1] not in faulty:
             return day
     return wanted
-
-
-def daily(transformer: str, batches: list[str], day: int) -> float:
-    return daily_build(transformer, batches, day)[0]
 
 
 def daily_build(transformer: str, batches: list[str],
