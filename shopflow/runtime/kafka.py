@@ -160,10 +160,15 @@ class BatchConsumer:
 
     def poll_batch(self, max_messages: int | None = None,
                    timeout: float | None = None) -> list[Message]:
+        """Up to max_messages: waits up to `timeout` for the first message, then takes only
+        what has already arrived. librdkafka's consume(n, timeout) returns early only with
+        n messages, so the last chunks of a batch (and a lone control event) would wait out
+        the whole timeout at every stage; Kafka's Java poll() returns what is ready, too."""
+        limit = max_messages or self._settings.consume_batch_size
         messages = self._consumer.consume(
-            max_messages or self._settings.consume_batch_size,
-            timeout if timeout is not None else self._settings.consume_timeout_s,
-        )
+            1, timeout if timeout is not None else self._settings.consume_timeout_s)
+        if messages and limit > 1:
+            messages += self._consumer.consume(limit - 1, 0)
         good = []
         for msg in messages:
             err = msg.error()

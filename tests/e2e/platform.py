@@ -103,7 +103,8 @@ class Platform:
         with urllib.request.urlopen(url, timeout=10) as response:
             return json.loads(response.read())
 
-    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str,
+                 interval: float = 1.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -111,7 +112,7 @@ class Platform:
                     return
             except (psycopg.OperationalError, OSError):
                 pass  # the database or API may be restarting: keep waiting
-            time.sleep(1.0)
+            time.sleep(interval)
         raise AssertionError(f"timed out waiting for {what}\n{self.logs_tail()}")
 
     def batches_built(self, batch_ids: list[str]) -> bool:

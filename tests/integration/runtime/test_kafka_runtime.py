@@ -47,6 +47,28 @@ def test_round_trip_through_shared_runtime(settings: Settings, kafka_bootstrap: 
     assert sorted(values) == sorted(f"v{i}".encode() for i in range(500))
 
 
+
+def test_poll_batch_returns_what_arrived_without_waiting_for_a_full_batch(
+        settings: Settings, kafka_bootstrap: str) -> None:
+    """A lone control event, or a batch's last chunks, must not wait out the timeout for a
+    full batch (librdkafka's consume(n, timeout) does): every stage would add it."""
+    import time
+
+    topic = f"{settings.topic_prefix}.control.lone"
+    create_topics(settings, [topic])
+    consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}-lone", [topic],
+                             "test")
+    _produce(settings, topic, 3)
+    try:
+        started = time.monotonic()  # the wait includes joining the group (a few seconds)
+        batch = consumer.poll_batch(max_messages=100, timeout=30.0)
+        waited = time.monotonic() - started
+    finally:
+        consumer.close()
+    assert 1 <= len(batch) <= 3
+    assert waited < 15.0, f"poll_batch waited {waited:.1f} s for a full batch"
+
+
 CONSUME_THEN_DIE = textwrap.dedent("""
     import os, sys
     from shopflow.runtime.kafka import BatchConsumer
