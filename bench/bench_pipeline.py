@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from psycopg.conninfo import conninfo_to_dict  # noqa: E402
 
 from bench.pipeline_probe import StageClock, peak_rss_mb  # noqa: E402
 from bench.reference_loaders import copy_files, pandas_load, published_files  # noqa: E402
@@ -45,6 +46,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--skip-reference", action="store_true",
                         help="do not time the raw COPY and pandas loaders (long runs)")
+    parser.add_argument("--keep-database", action="store_true",
+                        help="keep the run's database (dropped at the end otherwise)")
     return parser.parse_args()
 
 
@@ -70,10 +73,13 @@ def api_shows(platform: Platform, day: str, revenue: str) -> bool:
 
 LATENCY_STAGES = """
 SELECT extract(epoch FROM b.opened_at), extract(epoch FROM b.published_at),
-       extract(epoch FROM b.completed_at), extract(epoch FROM w.started_at),
-       extract(epoch FROM w.finished_at)
+       extract(epoch FROM b.completed_at),
+       extract(epoch FROM w.finished_at) - (w.stats->>'seconds')::float,
+       extract(epoch FROM w.started_at), extract(epoch FROM w.finished_at)
 FROM ops.batches b
-LEFT JOIN LATERAL (SELECT started_at, finished_at FROM ops.builds
+-- a build's own clock (stats.seconds) starts when the transformer calls it, before dbt
+-- starts up and opens the transaction that sets started_at
+LEFT JOIN LATERAL (SELECT started_at, finished_at, stats FROM ops.builds
                    WHERE batch_id = b.batch_id ORDER BY build_id DESC LIMIT 1) w ON true
 WHERE b.batch_id = %s"""
 
@@ -82,8 +88,8 @@ def latency_stages(url: str, batch_id: str, submitted_at: float) -> str:
     """Where one batch's latency went, from the ops ledger: seconds after the submit."""
     with psycopg.connect(url) as conn:
         row = conn.execute(LATENCY_STAGES, (batch_id,)).fetchone()
-    names = ("ingest started", "published", "batch complete", "build started",
-             "build finished")
+    names = ("ingest started", "published", "batch complete", "build called",
+             "dbt's transaction began", "build finished")
     return ", ".join(f"{name} +{float(at) - submitted_at:.1f}s"
                      for name, at in zip(names, row or (), strict=False) if at is not None)
 
@@ -139,6 +145,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
               f"{ours / pandas_rate:.2f}x pandas")
     finally:
         platform.stop_all()
+        if not args.keep_database:
+            drop_database(settings.database_url)
+
+
+def drop_database(url: str) -> None:
+    name = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(Settings().database_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def main() -> None:
