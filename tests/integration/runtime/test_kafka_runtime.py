@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 from shopflow.runtime.kafka import BatchConsumer, EventProducer
 from shopflow.runtime.settings import Settings
@@ -47,13 +48,10 @@ def test_round_trip_through_shared_runtime(settings: Settings, kafka_bootstrap: 
     assert sorted(values) == sorted(f"v{i}".encode() for i in range(500))
 
 
-
 def test_poll_batch_returns_what_arrived_without_waiting_for_a_full_batch(
         settings: Settings, kafka_bootstrap: str) -> None:
     """A lone control event, or a batch's last chunks, must not wait out the timeout for a
     full batch (librdkafka's consume(n, timeout) does): every stage would add it."""
-    import time
-
     topic = f"{settings.topic_prefix}.control.lone"
     create_topics(settings, [topic])
     consumer = BatchConsumer(settings, f"{settings.consumer_group_prefix}-lone", [topic],
