@@ -28,6 +28,7 @@ import argparse
 import csv
 import io
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -61,6 +62,9 @@ from shopflow.runtime.loop import ProcessingLoop
 from shopflow.runtime.settings import Settings
 from shopflow.runtime.shutdown import Shutdown
 from shopflow.topics import control_topic, create_topics, entity_of, valid_topic
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.databases import drop_database
 
 MIX = {"clickstream": 55, "order_items": 14, "inventory": 15, "orders": 8, "customers": 4,
        "products": 2, "reviews": 2}
@@ -139,13 +143,6 @@ def scratch_database(admin: str) -> str:
     url = with_database(admin, name)
     upgrade(url)
     return url
-
-
-def drop_database(admin: str, url: str) -> None:
-    name = url.rsplit("/", 1)[-1]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
 
 
 def delete_topics(settings: Settings) -> None:

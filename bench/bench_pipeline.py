@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from psycopg.conninfo import conninfo_to_dict  # noqa: E402
 
+from bench.databases import drop_database  # noqa: E402
 from bench.pipeline_probe import StageClock, peak_rss_mb  # noqa: E402
 from bench.reference_loaders import copy_files, pandas_load, published_files  # noqa: E402
 from shopflow.db.connect import with_database, with_user  # noqa: E402
@@ -146,13 +146,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     finally:
         platform.stop_all()
         if not args.keep_database:
-            drop_database(settings.database_url)
-
-
-def drop_database(url: str) -> None:
-    name = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(Settings().database_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            drop_database(Settings().database_url, settings.database_url)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import drop_database  # noqa: E402
 from shopflow.db.connect import with_database, with_user  # noqa: E402
 from shopflow.db.migrate import upgrade  # noqa: E402
 from shopflow.generate import GenerationConfig, generate  # noqa: E402
@@ -261,8 +262,7 @@ def main() -> None:
         if args.keep_database:
             print(f"kept database {name}")
         else:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            drop_database(admin, owner)
 
 
 if __name__ == "__main__":
