@@ -70,6 +70,17 @@ def scope_stats(cursor: Any) -> tuple[list[date], dict[str, Any]]:
     return dates, stats
 
 
+# The settings the core sets for its transaction (warehouse/macros/build_helpers.sql).
+SESSION_SETTINGS = ("timezone", "jit", "work_mem", "random_page_cost")
+
+
+def session_settings(cursor: Any) -> dict[str, str]:
+    """The settings the build's transaction ran under, read before its commit."""
+    cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')"
+                                         for name in SESSION_SETTINGS))
+    return dict(zip(SESSION_SETTINGS, cursor.fetchone(), strict=True))
+
+
 def empty_working_tables(cursor: Any) -> None:
     """Empty every working table, at the end of a full refresh (docs/warehouse.md).
 

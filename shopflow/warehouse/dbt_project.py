@@ -23,6 +23,7 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict
 
 from shopflow.runtime.errors import ShopflowError
+from shopflow.warehouse import dbt_speedups
 from shopflow.warehouse.one_transaction import KeptConnection, one_transaction
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class DbtProject:
         """
         from dbt.cli.main import dbtRunner
 
+        dbt_speedups.apply()
         if self._manifest is None:
             self.parse()
         started = time.monotonic()

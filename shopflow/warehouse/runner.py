@@ -85,7 +85,7 @@ def build_vars(build_id: int, request: BuildRequest, fiscal_start_month: int) ->
     return {"build_id": build_id, "batch_id": request.batch_id,
             "full_refresh": request.full_refresh,
             "hint_dates": [d.isoformat() for d in request.dates],
-            "fiscal_start_month": fiscal_start_month}
+            "fiscal_start_month": fiscal_start_month, "one_transaction": True}
 
 
 def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequest,
@@ -151,6 +151,7 @@ def _close_build(cursor: Any, build_id: int, request: BuildRequest, run: DbtRun,
     status = "failed_quality" if any(c.status == "fail" for c in checks) else "succeeded"
     dates, stats = ledger.scope_stats(cursor)
     stats["checks"] = summarize(checks)
+    stats["session"] = ledger.session_settings(cursor)
     seconds = round(time.monotonic() - started, 3)
     stats["seconds"] = seconds
     stats["dbt"] = {**_dbt_timing(run), "sql_seconds": round(sql_seconds, 3)}

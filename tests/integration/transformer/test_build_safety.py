@@ -173,3 +173,20 @@ def test_a_full_refresh_leaves_the_working_tables_empty(database: Database) -> N
     assert working_rows(wh) == 0
     assert wh.build("b3").status == "succeeded"
     assert wh.value("SELECT count(*) FROM warehouse.fact_order_items") == 3
+
+
+def test_the_build_runs_under_the_core_session_settings(database: Database) -> None:
+    """Set once per build (on-run-start, one transaction), whatever the role's defaults."""
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    name = database.url.rsplit("/", 1)[-1].split("?")[0]
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute(f'ALTER ROLE shopflow_transformer IN DATABASE "{name}" SET timezone ='
+                     " 'Asia/Tokyo'; ALTER ROLE shopflow_transformer IN DATABASE"
+                     f' "{name}" SET jit = on; ALTER ROLE shopflow_transformer IN DATABASE'
+                     f' "{name}" SET random_page_cost = 3')
+    daily = wh.build("b1").stats["session"]
+    full = wh.build().stats["session"]
+    assert daily == {"timezone": "UTC", "jit": "off", "work_mem": "256MB",
+                     "random_page_cost": "1.1"}
+    assert full == {**daily, "random_page_cost": "3"}, "a full refresh keeps the default"
