@@ -71,7 +71,8 @@ def scope_stats(cursor: Any) -> tuple[list[date], dict[str, Any]]:
 
 
 # The settings the core sets for its transaction (warehouse/macros/build_helpers.sql).
-SESSION_SETTINGS = ("timezone", "jit", "work_mem", "random_page_cost")
+SESSION_SETTINGS = ("timezone", "jit", "work_mem", "random_page_cost",
+                    "default_statistics_target")
 
 
 def session_settings(cursor: Any) -> dict[str, str]:

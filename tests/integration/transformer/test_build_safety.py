@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from shopflow.cli.main import app
 from shopflow.warehouse import BuildFailed, BuildRequest, run_build
+from shopflow.warehouse.dbt_project import DbtProject
 from shopflow.warehouse.runner import BUILD_LOCK_KEY
 from tests.conftest import TestDatabase as Database
 from tests.conftest import settings_env
@@ -175,18 +176,40 @@ def test_a_full_refresh_leaves_the_working_tables_empty(database: Database) -> N
     assert wh.value("SELECT count(*) FROM warehouse.fact_order_items") == 3
 
 
+def set_transformer_defaults(database: Database, **settings: str) -> None:
+    """Role defaults of shopflow_transformer in this test's database only."""
+    name = database.url.rsplit("/", 1)[-1].split("?")[0]
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        for key, value in settings.items():
+            conn.execute(f'ALTER ROLE shopflow_transformer IN DATABASE "{name}"'
+                         f" SET {key} = '{value}'")
+
+
 def test_the_build_runs_under_the_core_session_settings(database: Database) -> None:
     """Set once per build (on-run-start, one transaction), whatever the role's defaults."""
     wh = Warehouse(database)
     stage_three_batches(wh)
-    name = database.url.rsplit("/", 1)[-1].split("?")[0]
-    with psycopg.connect(database.url, autocommit=True) as conn:
-        conn.execute(f'ALTER ROLE shopflow_transformer IN DATABASE "{name}" SET timezone ='
-                     " 'Asia/Tokyo'; ALTER ROLE shopflow_transformer IN DATABASE"
-                     f' "{name}" SET jit = on; ALTER ROLE shopflow_transformer IN DATABASE'
-                     f' "{name}" SET random_page_cost = 3')
+    set_transformer_defaults(database, timezone="Asia/Tokyo", jit="on", random_page_cost="3",
+                             default_statistics_target="50")
     daily = wh.build("b1").stats["session"]
     full = wh.build().stats["session"]
     assert daily == {"timezone": "UTC", "jit": "off", "work_mem": "256MB",
-                     "random_page_cost": "1.1"}
-    assert full == {**daily, "random_page_cost": "3"}, "a full refresh keeps the default"
+                     "random_page_cost": "1.1", "default_statistics_target": "10"}
+    assert full == {**daily, "random_page_cost": "3", "default_statistics_target": "50"}, \
+        "a full refresh keeps the defaults"
+
+
+def test_dbt_build_by_hand_builds_what_the_transformer_builds(database: Database) -> None:
+    """Plain `dbt build` (no vars: a full refresh, committed model by model, settings in
+    every model's pre-hook) leaves the warehouse a transformer's full refresh leaves."""
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    set_transformer_defaults(database, timezone="Asia/Tokyo")
+    by_hand = DbtProject(database.url_as("shopflow_transformer")).invoke(
+        ["build", "--select", "tag:core"])
+    assert by_hand.success and not by_hand.failed, by_hand.failed
+    assert sum(1 for n in by_hand.nodes if n.startswith("model.")) > 40
+    hand_built = warehouse_snapshot(database.url)
+    assert wh.build().status == "succeeded"
+    assert warehouse_snapshot(database.url) == hand_built
+    assert wh.value("SELECT count(*) FROM warehouse.fact_orders") == 3
