@@ -42,10 +42,11 @@ class DbtAfterBuild:
         self._project = project or core_project(database_url)
         self._docs_dir = docs_dir
         self._docs_written = False
+        self._all_built = False
 
     def __call__(self, result: BuildResult) -> dict[str, Any]:
         try:
-            outcome = summary(self._project.build_after_warehouse())
+            outcome = self._build()
             if not self._docs_written:  # the catalog changes with migrations/models only
                 outcome["docs_seconds"] = self._project.generate_docs(self._docs_dir).seconds
                 self._docs_written = True
@@ -58,6 +59,19 @@ class DbtAfterBuild:
         self._record(result.build_id, outcome)
         result.stats["dbt"] = outcome
         return outcome
+
+    def _build(self) -> dict[str, Any]:
+        """Everything outside the core on the first build of the process; after that the
+        models whose rows follow the data, and the tests (views change only with the
+        project: rebuilding 19 of them took 3.1-3.4 s per build, decision 0089)."""
+        if not self._all_built:
+            outcome = summary(self._project.build_after_warehouse())
+            self._all_built = outcome["success"]
+            return outcome
+        run = self._project.build_data_after_warehouse()
+        if run is None:
+            return {"success": True, "seconds": 0.0, "models": 0, "tests": 0, "failed": []}
+        return summary(run)
 
     def _record(self, build_id: int, outcome: dict[str, Any]) -> None:
         with connect(self._url) as conn:

@@ -145,13 +145,42 @@ class DbtProject:
         run = DbtRun(command=" ".join(command), success=bool(result.success),
                      seconds=round(time.monotonic() - started, 3), kept=kept)
         for node in getattr(result.result, "results", None) or []:
+            run.results.append(node)
+            if node.node.resource_type == "operation":  # a hook: in results, not a node
+                continue
             run.nodes[node.node.unique_id] = str(node.status)
             run.node_seconds[node.node.unique_id] = round(float(node.execution_time), 3)
-            run.results.append(node)
         if result.exception is not None:
             if kept is not None:
                 kept.finish(commit=False)
             raise DbtFailed(f"dbt {run.command} failed: {result.exception}")
+        return run
+
+    def data_nodes_after_warehouse(self) -> list[str]:
+        """The nodes of build_after_warehouse() whose result follows the data: non-core
+        models that are not views (tables, incremental models) and the tests whose
+        parents are all non-core models. A view reads its tables when queried, so it only
+        changes with the project, which is parsed once per process (docs/warehouse.md)."""
+        if self._manifest is None:
+            self.parse()
+        nodes = self._manifest.nodes.values()
+        outside_core = {n.unique_id: n for n in nodes
+                        if n.resource_type == "model" and "core" not in (n.tags or [])}
+        models = [n.name for n in outside_core.values() if n.config.materialized != "view"]
+        tests = [n.name for n in nodes if n.resource_type == "test"
+                 and n.depends_on.nodes
+                 and all(parent in outside_core for parent in n.depends_on.nodes)]
+        return sorted(models) + sorted(tests)
+
+    def build_data_after_warehouse(self) -> DbtRun | None:
+        """Build data_nodes_after_warehouse() (None when there are none)."""
+        names = self.data_nodes_after_warehouse()
+        if not names:
+            return None
+        run = self.invoke(["build", "--select", *names, "--indirect-selection", "cautious"])
+        log.info("dbt data models built", extra={"success": run.success,
+                                                 "seconds": run.seconds,
+                                                 "nodes": len(run.nodes), "failed": run.failed})
         return run
 
     def generate_docs(self, target_dir: Path | None = None) -> DbtRun:

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from shopflow.warehouse.after_build import DbtAfterBuild
-from shopflow.warehouse.dbt_project import PROJECT_DIR, DbtProject
+from shopflow.warehouse.dbt_project import PROJECT_DIR, DbtFailed, DbtProject
 from tests.conftest import TestDatabase as Database
 from tests.integration.transformer.scenario import Warehouse
 from tests.integration.transformer.test_build_safety import stage_three_batches
@@ -101,3 +101,41 @@ def test_a_failing_users_model_is_recorded_and_leaves_the_build(database: Databa
                           result.build_id)[0]
     assert status == "succeeded" and dbt["failed"] == ["model.shopflow.broken"]
     assert wh.value("SELECT count(*) FROM warehouse.fact_orders") == 1  # the build stands
+
+
+CUSTOM_VIEW = """
+-- A user's view: today's categories, read when queried.
+select category, revenue from {{ source('marts', 'daily_category_sales') }}
+"""
+
+
+def test_views_are_built_once_and_data_models_after_every_build(database: Database,
+                                                                 project: Path) -> None:
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    custom = project / "models" / "custom"
+    (custom / "category_totals.sql").write_text(CUSTOM_MODEL)
+    (custom / "category_totals.yml").write_text(CUSTOM_MODEL_DOCS)
+    (custom / "category_days.sql").write_text(CUSTOM_VIEW)
+    url = database.url_as("shopflow_transformer")
+    after = DbtAfterBuild(url, DbtProject(url, project), docs_dir=project / "docs")
+    first = after(wh.build("b1"))
+    assert first["success"] and first["models"] > 2 and first["tests"] == 2
+    second = after(wh.build("b2"))
+    assert (second["success"], second["models"], second["tests"]) == (True, 1, 2)
+    totals = "SELECT category, revenue, orders FROM custom.category_totals"
+    assert sorted(wh.rows(totals)) == sorted(wh.rows(
+        "SELECT category, sum(revenue), sum(orders) FROM marts.daily_category_sales"
+        " GROUP BY category")), "the table follows the second build"
+    assert wh.value("SELECT count(*) FROM custom.category_days") == wh.value(
+        "SELECT count(*) FROM marts.daily_category_sales"), "the view reads the new rows"
+
+
+def test_a_users_model_cannot_build_on_a_working_table(database: Database,
+                                                        project: Path) -> None:
+    """Working tables are the build's own (dropped and created by every build): private to
+    the core's dbt group, so a ref() to one fails when the project is parsed."""
+    (project / "models" / "custom" / "scope_copy.sql").write_text(
+        "select * from {{ ref('scope_orders') }}")
+    with pytest.raises(DbtFailed, match="private to the 'core_build' group"):
+        DbtProject(database.url_as("shopflow_transformer"), project).parse()
