@@ -41,17 +41,6 @@
   (select * from {{ relation }} where not {{ full_refresh_sql() }})
 {%- endmacro %}
 
-{#- Column names of an existing table, in order (from pg_attribute: information_schema
-    costs tens of milliseconds per call). -#}
-{% macro shopflow_table_columns(relation) -%}
-  {%- set query -%}
-    select attname::text from pg_attribute
-    where attrelid = '{{ relation }}'::regclass and attnum > 0 and not attisdropped
-    order by attnum
-  {%- endset -%}
-  {{ return(run_query(query).columns[0].values() | list) }}
-{%- endmacro %}
-
 {#- INSERT of a model's rows by column name (the table's column order may differ). -#}
 {% macro shopflow_insert(relation, columns, sql) -%}
   {%- set names = [] -%}
