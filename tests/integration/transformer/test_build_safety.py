@@ -178,10 +178,9 @@ def test_a_full_refresh_leaves_the_working_tables_empty(database: Database) -> N
 
 def set_transformer_defaults(database: Database, **settings: str) -> None:
     """Role defaults of shopflow_transformer in this test's database only."""
-    name = database.url.rsplit("/", 1)[-1].split("?")[0]
     with psycopg.connect(database.url, autocommit=True) as conn:
         for key, value in settings.items():
-            conn.execute(f'ALTER ROLE shopflow_transformer IN DATABASE "{name}"'
+            conn.execute(f'ALTER ROLE shopflow_transformer IN DATABASE "{database.name}"'
                          f" SET {key} = '{value}'")
 
 
