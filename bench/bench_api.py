@@ -29,10 +29,12 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.databases import drop_database  # noqa: E402
 from shopflow.db.connect import with_database, with_user  # noqa: E402
 from shopflow.db.migrate import upgrade  # noqa: E402
 from shopflow.generate import GenerationConfig, generate  # noqa: E402
@@ -54,9 +56,10 @@ def prepare(args: argparse.Namespace) -> str:
         if exists and not args.rebuild:
             print(f"reusing database {name}")
             return with_database(admin_url(), name)
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
     url = with_database(admin_url(), name)
+    drop_database(admin_url(), url)
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     upgrade(url)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.monotonic()
@@ -182,8 +185,7 @@ def main() -> None:
               f"{percentile(values, 95):>9.1f}{percentile(values, 99):>9.1f}"
               f"{max(values) * 1000:>9.1f}")
     if args.drop:
-        with psycopg.connect(admin_url(), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+        drop_database(admin_url(), url)
 
 
 if __name__ == "__main__":

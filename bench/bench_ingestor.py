@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from confluent_kafka.admin import AdminClient  # noqa: E402
 
+from bench.databases import drop_database  # noqa: E402
 from shopflow.db.connect import with_database, with_user  # noqa: E402
 from shopflow.db.migrate import upgrade  # noqa: E402
 from shopflow.generate import GenerationConfig, generate  # noqa: E402
@@ -100,10 +101,7 @@ def fresh_settings(work: Path, bootstrap: str) -> Settings:
 def drop(settings: Settings) -> None:
     AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).delete_topics(
         all_topics(settings))
-    name = settings.database_url.rsplit("/", 1)[1]
-    with psycopg.connect(with_database(settings.database_url, "postgres"),
-                         autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    drop_database(with_database(settings.database_url, "postgres"), settings.database_url)
 
 
 def time_publishing(settings: Settings, out: Path, producer_overrides: dict[str, str]) -> None:

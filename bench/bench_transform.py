@@ -182,11 +182,11 @@ def history_fit(seconds: dict[int, float], scopes: dict[int, tuple[int, int]]) -
     Days differ in volume (weekdays, late status changes), so the ratio of two days mixes
     volume with history; d is what one more day of history adds at the same scope.
     """
-    import numpy as np
-
     days = sorted(seconds)
     if len(days) < 6:
         return "history fit: needs at least 6 daily builds"
+    import numpy as np
+
     x = np.array([[1.0, scopes[d][0] / 1e5, scopes[d][1] / 1e4, d] for d in days])
     y = np.array([seconds[d] for d in days])
     coef, *_ = np.linalg.lstsq(x, y, rcond=None)
