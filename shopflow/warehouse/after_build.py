@@ -2,7 +2,9 @@
 
 A dbt failure (a user's model that does not compile, a failing test of it) never undoes or
 blocks the warehouse build: it is logged, counted in `shopflow_dbt_runs_total{outcome}`,
-and recorded in the build's ops.builds.stats["dbt"], which WarehouseBuilt carries too.
+and recorded in the build's ops.builds.stats["dbt"], which WarehouseBuilt carries too. A
+models/custom folder that does not parse is left out of the transformer's project
+(DbtProject.custom_models_error) and reported here after every build, the same way.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class DbtAfterBuild:
                 self._docs_written = True
         except DbtFailed as exc:
             outcome = {"success": False, "error": str(exc)[:2000]}
+        if self._project.custom_models_error:  # built without them: still a failure
+            outcome.update(success=False, error=self._project.custom_models_error[:2000])
         DBT_RUNS.labels("succeeded" if outcome["success"] else "failed").inc()
         if not outcome["success"]:
             log.error("dbt models failed after the warehouse build",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +36,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2] / "warehouse"
 AFTER_BUILD_SELECTOR = ("--select", "resource_type:model", "--exclude", "tag:core",
                         "--indirect-selection", "cautious")
 Callback = Callable[[Any], None]  # dbt's event callback (an EventMsg)
+CUSTOM_MODELS = Path("models") / "custom"  # the users' own models (docs/warehouse.md)
 _DBT_LOCK = threading.Lock()  # dbt keeps global state: one invocation at a time per process
 
 
@@ -97,11 +100,18 @@ class DbtProject:
     """One dbt project for one database; the manifest is parsed on first use and reused."""
 
     def __init__(self, database_url: str, project_dir: Path = PROJECT_DIR,
-                 target_dir: Path | None = None) -> None:
+                 target_dir: Path | None = None, *, isolate_custom_models: bool = False) -> None:
+        """``isolate_custom_models``: when the project does not parse and models/custom
+        holds files, parse (and then run) the project without that folder, keeping the
+        error in ``custom_models_error``: a user's broken model must not stop the core
+        build (the transformer's project; a hand-run command gets the error instead)."""
         self.project_dir = project_dir
         self.target_dir = target_dir or project_dir / "target"
         self._env = profile_env(database_url)
         self._manifest: Any = None
+        self._isolate_custom_models = isolate_custom_models
+        self._without_custom: tempfile.TemporaryDirectory[str] | None = None
+        self.custom_models_error: str | None = None
 
     def _args(self, command: Sequence[str], target_dir: Path | None = None) -> list[str]:
         return [*command, "--project-dir", str(self.project_dir),
@@ -110,15 +120,47 @@ class DbtProject:
 
     def parse(self) -> float:
         """Parse the project (once per process); the seconds it took."""
-        from dbt.cli.main import dbtRunner
-
         started = time.monotonic()
-        with _DBT_LOCK, _environment(self._env):
-            result = dbtRunner().invoke(self._args(["parse"]))
+        result = self._parse()
         if not result.success:
-            raise DbtFailed(f"dbt could not parse {self.project_dir}: {result.exception}")
+            error = f"dbt could not parse {self.project_dir}: {result.exception}"
+            if not (self._isolate_custom_models and self._has_custom_models()):
+                raise DbtFailed(error)
+            result = self._parse_without_custom_models(error)
         self._manifest = result.result
         return round(time.monotonic() - started, 3)
+
+    def _parse(self) -> Any:
+        from dbt.cli.main import dbtRunner
+
+        with _DBT_LOCK, _environment(self._env):
+            return dbtRunner().invoke(self._args(["parse"]))
+
+    def _has_custom_models(self) -> bool:
+        folder = self.project_dir / CUSTOM_MODELS
+        return folder.is_dir() and any(p.is_file() and not p.name.startswith(".")
+                                       for p in folder.rglob("*"))
+
+    def _parse_without_custom_models(self, error: str) -> Any:
+        """Parse a copy of the project without models/custom; raise ``error`` if the copy
+        does not parse either (then the core itself is broken)."""
+        original = self.project_dir
+        self._without_custom = tempfile.TemporaryDirectory(prefix="shopflow-dbt-")
+        copy = Path(self._without_custom.name) / original.name
+        custom = (original / CUSTOM_MODELS).resolve()
+        shutil.copytree(original, copy, ignore=lambda folder, names: [
+            n for n in names if n in ("target", "logs")
+            or (Path(folder).resolve() / n) == custom])
+        self.project_dir = copy
+        result = self._parse()
+        if not result.success:
+            self.project_dir = original
+            raise DbtFailed(error)
+        self.custom_models_error = (f"{CUSTOM_MODELS} is left out until the transformer "
+                                    f"restarts: {error}")[:4000]
+        log.error("the users' dbt models do not parse: the core is built without them",
+                  extra={"error": self.custom_models_error})
+        return result
 
     def invoke(self, command: Sequence[str], *, callbacks: Sequence[Callback] = (),
                in_one_transaction: bool = False, target_dir: Path | None = None) -> DbtRun:

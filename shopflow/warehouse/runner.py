@@ -46,16 +46,18 @@ def core_project(url: str) -> DbtProject:
     """The dbt project for this database, parsed once per process."""
     with _projects_lock:
         if url not in _projects:
-            _projects[url] = DbtProject(url)
+            _projects[url] = DbtProject(url, isolate_custom_models=True)
         return _projects[url]
 
 
 def run_build(url: str, request: BuildRequest, *, fiscal_start_month: int = 1,
-              after_model: ModelHook | None = None) -> BuildResult:
+              after_model: ModelHook | None = None,
+              project: DbtProject | None = None) -> BuildResult:
     """Build the warehouse for one batch (or everything); raise BuildFailed on error.
 
     ``after_model`` is called with each model's name after it ran (tests use it to fail
-    a build midway: the whole transaction is then rolled back).
+    a build midway: the whole transaction is then rolled back). ``project``: another dbt
+    project than this process's core_project(url) (tests use a copy).
     """
     started = time.monotonic()
     try:
@@ -70,8 +72,8 @@ def run_build(url: str, request: BuildRequest, *, fiscal_start_month: int = 1,
                 return previous
             build_id = ledger.reserve_build_id(conn)
             try:
-                return _build(url, conn, build_id, request, fiscal_start_month, after_model,
-                              started)
+                return _build(project or core_project(url), conn, build_id, request,
+                              fiscal_start_month, after_model, started)
             except Exception as exc:
                 ledger.record_failure(conn, build_id, request, exc, started)
                 raise BuildFailed(f"warehouse build failed: {exc}", build_id) from exc
@@ -88,7 +90,8 @@ def build_vars(build_id: int, request: BuildRequest, fiscal_start_month: int) ->
             "fiscal_start_month": fiscal_start_month, "one_transaction": True}
 
 
-def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequest,
+def _build(project: DbtProject, conn: psycopg.Connection, build_id: int,
+           request: BuildRequest,
            fiscal_start_month: int, after_model: ModelHook | None,
            started: float) -> BuildResult:
     hook_errors: list[Exception] = []
@@ -98,7 +101,7 @@ def _build(url: str, conn: psycopg.Connection, build_id: int, request: BuildRequ
         callbacks.append(_model_hook(after_model, conn, hook_errors))
     command = ["build", *CORE_SELECTOR, *CORE_QUIET,
                "--vars", json.dumps(build_vars(build_id, request, fiscal_start_month))]
-    run = core_project(url).invoke(command, callbacks=callbacks, in_one_transaction=True)
+    run = project.invoke(command, callbacks=callbacks, in_one_transaction=True)
     assert run.kept is not None
     try:
         if hook_errors:

@@ -139,3 +139,48 @@ def test_a_users_model_cannot_build_on_a_working_table(database: Database,
         "select * from {{ ref('scope_orders') }}")
     with pytest.raises(DbtFailed, match="private to the 'core_build' group"):
         DbtProject(database.url_as("shopflow_transformer"), project).parse()
+
+
+PRIVATE_REF = "select * from {{ ref('scope_orders') }}"
+
+
+def test_a_users_model_that_does_not_parse_leaves_the_core_build(database: Database,
+                                                                  project: Path) -> None:
+    """A file in models/custom that stops the project from parsing (here a ref() to a
+    private working table) must not stop the warehouse build: the transformer's project
+    leaves the folder out and reports why after every build; a hand-run command still
+    fails on it."""
+    wh = Warehouse(database)
+    stage_three_batches(wh)
+    custom = project / "models" / "custom"
+    (custom / "category_totals.sql").write_text(CUSTOM_MODEL)
+    (custom / "scope_copy.sql").write_text(PRIVATE_REF)
+    url = database.url_as("shopflow_transformer")
+    dbt = DbtProject(url, project, isolate_custom_models=True)
+    result = wh.build("b1", project=dbt)
+    assert result.status == "succeeded"
+    assert wh.value("SELECT count(*) FROM warehouse.fact_orders") == 1
+    outcome = DbtAfterBuild(url, dbt)(result)
+    assert outcome["success"] is False
+    assert "private to the 'core_build' group" in outcome["error"]
+    recorded = wh.value("SELECT stats->'dbt' FROM ops.builds WHERE build_id = %s",
+                        result.build_id)
+    assert recorded["success"] is False and recorded["error"] == outcome["error"]
+    assert wh.value("SELECT to_regclass('marts.calendar') IS NOT NULL"), "views still built"
+    assert wh.value("SELECT to_regclass('custom.category_totals')") is None, "folder left out"
+    assert (custom / "scope_copy.sql").exists(), "the user's files are not touched"
+    with pytest.raises(DbtFailed, match="private to the 'core_build' group"):
+        DbtProject(url, project).parse()
+
+
+def test_a_core_that_does_not_parse_still_fails_the_build(database: Database,
+                                                         project: Path) -> None:
+    """Leaving models/custom out is no cover for a broken core: the error stands."""
+    (project / "models" / "custom" / "scope_copy.sql").write_text(PRIVATE_REF)
+    (project / "models" / "intermediate" / "affected_dates.sql").write_text(
+        "select {{ ref('no_such_model') }}")
+    dbt = DbtProject(database.url_as("shopflow_transformer"), project,
+                     isolate_custom_models=True)
+    with pytest.raises(DbtFailed, match="depends on a node named 'no_such_model'"):
+        dbt.parse()
+    assert dbt.custom_models_error is None and dbt.project_dir == project
