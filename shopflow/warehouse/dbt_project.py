@@ -11,21 +11,18 @@ service and a hand-run `dbt build` agree.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from psycopg.conninfo import conninfo_to_dict
-
 from shopflow.runtime.errors import ShopflowError
 from shopflow.warehouse import dbt_speedups
+from shopflow.warehouse.dbt_profile import environment, profile_env
 from shopflow.warehouse.one_transaction import KeptConnection, one_transaction
 
 log = logging.getLogger(__name__)
@@ -62,38 +59,6 @@ class DbtRun:
     @property
     def failed(self) -> list[str]:
         return sorted(n for n, s in self.nodes.items() if s in ("error", "fail", "skipped"))
-
-
-def profile_env(database_url: str) -> dict[str, str]:
-    """The SHOPFLOW_DBT_* variables profiles.yml reads, from a libpq URL."""
-    parts = conninfo_to_dict(database_url)
-    env = {"SHOPFLOW_DBT_HOST": str(parts.get("host") or "127.0.0.1"),
-           "SHOPFLOW_DBT_PORT": str(parts.get("port") or "5432"),
-           "SHOPFLOW_DBT_USER": str(parts.get("user") or "shopflow_transformer"),
-           "SHOPFLOW_DBT_PASSWORD": str(parts.get("password") or ""),
-           "SHOPFLOW_DBT_DBNAME": str(parts.get("dbname") or "shopflow")}
-    if parts.get("sslmode"):
-        env["SHOPFLOW_DBT_SSLMODE"] = str(parts["sslmode"])
-    # Certificates: libpq (under dbt's psycopg2) reads them from its own variables.
-    for key, variable in (("sslrootcert", "PGSSLROOTCERT"), ("sslcert", "PGSSLCERT"),
-                          ("sslkey", "PGSSLKEY")):
-        if parts.get(key):
-            env[variable] = str(parts[key])
-    return env
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 class DbtProject:
@@ -133,7 +98,7 @@ class DbtProject:
     def _parse(self) -> Any:
         from dbt.cli.main import dbtRunner
 
-        with _DBT_LOCK, _environment(self._env):
+        with _DBT_LOCK, environment(self._env):
             return dbtRunner().invoke(self._args(["parse"]))
 
     def _has_custom_models(self) -> bool:
@@ -176,7 +141,7 @@ class DbtProject:
             self.parse()
         started = time.monotonic()
         kept = None
-        with _DBT_LOCK, _environment(self._env):
+        with _DBT_LOCK, environment(self._env):
             runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks))
             if in_one_transaction:
                 with one_transaction() as kept:

@@ -55,7 +55,7 @@ def test_every_warehouse_and_mart_relation_is_a_source() -> None:
 
 
 def test_the_profile_gets_the_transformers_connection_with_its_tls_files() -> None:
-    from shopflow.warehouse.dbt_project import profile_env
+    from shopflow.warehouse.dbt_profile import profile_env
 
     env = profile_env("postgresql://shopflow_transformer:s3cret@db.example:6432/shop"
                       "?sslmode=verify-full&sslrootcert=/certs/ca.pem")
