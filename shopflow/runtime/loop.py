@@ -60,6 +60,7 @@ class ProcessingLoop:
         self._policy = policy or RetryPolicy()
         self._max_messages = max_messages
         self._on_cycle = on_cycle
+        self._retryer = self._retrying()
 
     def run(self) -> None:
         """Until shutdown; the consumer is closed (stored offsets committed) at the end."""
@@ -94,19 +95,25 @@ class ProcessingLoop:
                                                      "messages": describe(batch),
                                                      "error": str(exc)})
 
-    def _handle(self, batch: list[Message]) -> None:
+    def _retrying(self) -> Retrying:
+        """One for the loop's life. A Retrying is a reference cycle (it keeps bound methods
+        of itself), so one per batch, with the batch in a closure, kept every batch's
+        messages until the cyclic garbage collector ran: in the validator about 600
+        chunks (50 MB) at a time, which grew its heap (docs/performance.md)."""
         policy = self._policy
-        retryer = Retrying(
+        return Retrying(
             retry=retry_if_exception_type(policy.retry_on),
             wait=wait_exponential(multiplier=policy.first_s, max=policy.max_s),
             stop=lambda _state: self._shutdown.requested,
             sleep=self._sleep,
-            before_sleep=lambda state: self._log_retry(state, batch),
+            before_sleep=self._log_retry,
             reraise=True,
         )
+
+    def _handle(self, batch: list[Message]) -> None:
         try:
-            retryer(self._handler, batch)
-        except policy.retry_on as exc:  # only reached once shutdown was requested
+            self._retryer(self._handler, batch)
+        except self._policy.retry_on as exc:  # only reached once shutdown was requested
             raise ShutdownDuringRetry(str(exc)) from exc
         except BatchError:
             raise
@@ -116,7 +123,8 @@ class ProcessingLoop:
     def _sleep(self, seconds: float) -> None:
         self._shutdown.wait(seconds)  # wakes up at once on SIGTERM
 
-    def _log_retry(self, state: RetryCallState, batch: list[Message]) -> None:
+    def _log_retry(self, state: RetryCallState) -> None:
+        batch: list[Message] = state.args[0]  # _handle calls the handler with the batch
         exc = state.outcome.exception() if state.outcome else None
         log.warning("batch failed, retrying", extra={
             "service": self._consumer.service, "attempt": state.attempt_number,

@@ -5,6 +5,8 @@ leaves the batch uncommitted, so it is redelivered."""
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
 
 import pytest
@@ -122,6 +124,33 @@ def test_a_transient_error_retries_the_same_batch(
         wait_until(lambda: loop.run_once() > 0, 30, "a second batch")
         assert calls[3][0][1] == calls[0][-1][1] + 1  # then the next messages, once
     finally:
+        consumer.close()
+
+
+def test_a_handled_batch_is_not_kept_alive_by_the_loop(
+        settings: Settings, kafka_bootstrap: str) -> None:
+    """Nothing the loop builds around a batch (its retries) may still hold the batch once
+    it was handled: a reference cycle would keep its messages until the cyclic garbage
+    collector ran, and a service's heap grew with the batches waiting for it."""
+    topic = make_topic(settings, "loopkeep", 6)
+    consumer = consumer_for(settings, f"{settings.consumer_group_prefix}.loopkeep", topic)
+    kept: list[list[Message]] = []
+
+    def handler(batch: list[Message]) -> None:
+        kept.append(batch)
+        if len(kept) == 1:
+            raise TransientError("once, so that the retry machinery sees the batch too")
+
+    loop = ProcessingLoop(consumer, handler, Shutdown(), FAST)
+    gc.disable()  # only plain references count: nothing is freed behind the test's back
+    try:
+        wait_until(lambda: loop.run_once() > 0, 30, "a first batch")
+        assert len(kept) == 2 and kept[0] is kept[1]
+        batch = kept.pop()
+        # `kept`, `batch` and getrefcount's argument: nothing else holds it
+        assert sys.getrefcount(batch) == 3
+    finally:
+        gc.enable()
         consumer.close()
 
 
