@@ -120,6 +120,8 @@ class DbtProject:
         result = self._parse()
         if not result.success:
             self.project_dir = original
+            self._without_custom.cleanup()
+            self._without_custom = None
             raise DbtFailed(error)
         self.custom_models_error = (f"{CUSTOM_MODELS} is left out until the transformer "
                                     f"restarts: {error}")[:4000]
